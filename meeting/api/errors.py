@@ -1,0 +1,73 @@
+"""JSON API errors: `{"error": {"code": ..., "message": ...}}` with the right status.
+
+Raise `ApiError` anywhere in an API handler; `read_json` parses and validates a request body
+into a pydantic model, refusing anything that is not `application/json` or not well formed,
+so no input can make the server answer 500.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from meeting.context import hearth
+from meeting.web.security import origin_allowed
+
+M = TypeVar("M", bound=BaseModel)
+MAX_BODY = 64 * 1024
+
+
+class ApiError(Exception):
+    def __init__(
+        self, status: int, code: str, message: str, *, headers: dict[str, str] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message, self.headers = status, code, message, headers
+
+
+def error_response(
+    status: int, code: str, message: str, headers: Mapping[str, str] | None = None, **extra: Any
+) -> JSONResponse:
+    body = {"error": {"code": code, "message": message, **extra}}
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def check_origin(request: Request) -> None:
+    if not origin_allowed(request, hearth(request).settings):
+        raise ApiError(403, "bad_origin", "Requests from that origin are not accepted.")
+
+
+async def read_json(request: Request, model: type[M]) -> M:
+    """Parse the body as `model`, or raise `ApiError` naming what is wrong."""
+    check_origin(request)
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if ctype != "application/json":
+        raise ApiError(415, "unsupported_media_type", "Send the body as application/json.")
+    body = await request.body()
+    if len(body) > MAX_BODY:
+        raise ApiError(413, "too_large", f"The body is larger than {MAX_BODY} bytes.")
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        raise ApiError(400, "invalid_json", "The body is not valid JSON.") from None
+    if not isinstance(data, dict):
+        raise ApiError(400, "invalid_json", "The body must be a JSON object.")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ApiError(422, "invalid_input", _describe(exc)) from None
+
+
+def _describe(exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    where = ".".join(str(p) for p in first["loc"]) or "body"
+    if first["type"] == "extra_forbidden":
+        return f"Unknown field {where!r}."
+    if first["type"] == "missing":
+        return f"Field {where!r} is required."
+    return f"Field {where!r}: {first['msg']}."

@@ -1,0 +1,128 @@
+"""The ASGI application: `create_app(settings)` builds it; `lifespan` opens and closes resources.
+
+Run it with `hearth serve`. Tests build it in-process with `create_app(Settings.load(...))`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import AsyncIterator
+
+import redis.asyncio as aioredis
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
+
+from meeting.accounts import sessions
+from meeting.api import api_routes
+from meeting.api.errors import ApiError, error_response
+from meeting.context import Hearth
+from meeting.db import Database
+from meeting.health import health_routes
+from meeting.settings import Settings, SettingsError
+from meeting.web.pages import page_routes
+from meeting.web.security import SecurityHeaders
+from meeting.web.templating import asset_dir, error_page
+from moderation.resources import DEFAULT, CrisisResources, parse_resources
+
+log = logging.getLogger("hearth.app")
+PURGE_EVERY = 600.0
+
+
+def load_resources(settings: Settings) -> CrisisResources:
+    """The deployment's crisis resources, validated; a bad file stops start-up."""
+    if settings.crisis_resources is None:
+        return DEFAULT
+    try:
+        doc = json.loads(settings.crisis_resources.read_text(encoding="utf-8"))
+        return parse_resources(doc)
+    except (OSError, ValueError) as exc:
+        where = str(settings.crisis_resources)
+        raise SettingsError(f"HEARTH_CRISIS_RESOURCES {where!r}: {exc}") from None
+
+
+def create_app(settings: Settings) -> Starlette:
+    resources = load_resources(settings)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        db = Database(settings.database_url)
+        redis = aioredis.from_url(settings.redis_url) if settings.redis_url else None
+        app.state.hearth = Hearth(settings=settings, db=db, resources=resources, redis=redis)
+        purger = asyncio.create_task(_purge_sessions(app.state.hearth))
+        try:
+            yield
+        finally:
+            purger.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await purger
+            if redis is not None:
+                await redis.aclose()
+            await db.close()
+
+    return Starlette(
+        routes=[
+            *page_routes(),
+            *api_routes(),
+            *health_routes(),
+            Mount("/static", StaticFiles(directory=asset_dir("static")), name="static"),
+        ],
+        middleware=[Middleware(SecurityHeaders, settings=settings)],
+        exception_handlers={ApiError: _api_error, HTTPException: _http_error, Exception: _server_error},
+        lifespan=lifespan,
+    )
+
+
+async def _purge_sessions(h: Hearth) -> None:
+    while True:
+        try:
+            async with h.db.session() as s:
+                await sessions.purge_expired(s, settings=h.settings)
+        except Exception:
+            log.warning("session purge failed", exc_info=True)
+        await asyncio.sleep(PURGE_EVERY)
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+async def _api_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ApiError)
+    return error_response(exc.status, exc.code, exc.message, exc.headers)
+
+
+_TITLES = {404: "Page not found", 405: "That isn't allowed here"}
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    if _wants_json(request):
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        return error_response(exc.status_code, code, str(exc.detail), exc.headers)
+    title = _TITLES.get(exc.status_code, "Something went wrong")
+    return await error_page(request, exc.status_code, title, "We couldn't find what you were looking for.")
+
+
+async def _server_error(request: Request, exc: Exception) -> Response:
+    log.error("unhandled error", extra={"path": request.url.path, "error": type(exc).__name__})
+    message = "Something went wrong on our side. Please try again."
+    if _wants_json(request):
+        return error_response(500, "internal", message)
+    return Response(message, status_code=500, media_type="text/plain")
+
+
+def app_from_env() -> Starlette:
+    """Factory for uvicorn (`hearth serve`): settings from the environment, logging set up."""
+    from meeting import logs
+
+    settings = Settings.load()
+    logs.configure(settings)
+    return create_app(settings)
