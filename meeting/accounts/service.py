@@ -166,7 +166,7 @@ async def delete_account(s: AsyncSession, *, user: User, password: str) -> None:
         raise BadCredentials("That password isn't right.", field="password")
     await sessions.end_all(s, user_id=user.id)
     await throttle.clear(s, throttle.PER_ACCOUNT, user.email)
-    await s.execute(sa.delete(User).where(col(User.id) == user.id))
+    await s.exec(sa.delete(User).where(col(User.id) == user.id))
 
 
 DELETED_DATA = (

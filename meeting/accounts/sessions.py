@@ -65,11 +65,11 @@ async def resolve(s: AsyncSession, *, token: str | None, settings: Settings) -> 
 
 async def end(s: AsyncSession, *, token: str | None) -> None:
     if token:
-        await s.execute(sa.delete(LoginSession).where(col(LoginSession.token_hash) == token_hash(token)))
+        await s.exec(sa.delete(LoginSession).where(col(LoginSession.token_hash) == token_hash(token)))
 
 
 async def end_all(s: AsyncSession, *, user_id: int) -> None:
-    await s.execute(sa.delete(LoginSession).where(col(LoginSession.user_id) == user_id))
+    await s.exec(sa.delete(LoginSession).where(col(LoginSession.user_id) == user_id))
 
 
 async def purge_expired(s: AsyncSession, *, settings: Settings) -> int:
@@ -81,5 +81,5 @@ async def purge_expired(s: AsyncSession, *, settings: Settings) -> int:
     )
     hashes = list((await s.exec(stale)).all())
     if hashes:
-        await s.execute(sa.delete(LoginSession).where(col(LoginSession.token_hash).in_(hashes)))
+        await s.exec(sa.delete(LoginSession).where(col(LoginSession.token_hash).in_(hashes)))
     return len(hashes)

@@ -54,13 +54,13 @@ async def record(s: AsyncSession, limit: Limit, value: str) -> None:
     key, now = limit.key(value), utcnow()
     dialect = (await s.connection()).dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    await s.execute(
+    await s.exec(
         insert(Throttle)
         .values(key=key, failures=0, window_start=now)
         .on_conflict_do_nothing(index_elements=["key"])
     )
     stale = col(Throttle.window_start) < now - limit.window
-    await s.execute(
+    await s.exec(
         sa.update(Throttle)
         .where(col(Throttle.key) == key)
         .values(
@@ -74,4 +74,4 @@ async def record(s: AsyncSession, limit: Limit, value: str) -> None:
 
 
 async def clear(s: AsyncSession, limit: Limit, value: str) -> None:
-    await s.execute(sa.delete(Throttle).where(col(Throttle.key) == limit.key(value)))
+    await s.exec(sa.delete(Throttle).where(col(Throttle.key) == limit.key(value)))

@@ -1,0 +1,43 @@
+"""Migrations: empty to head on SQLite and PostgreSQL, and the models match the migrations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from conftest import drop_postgres_database, fresh_postgres_database
+from sqlmodel import SQLModel
+
+import meeting.models  # noqa: F401
+from meeting.db import Database, alembic_config
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def empty_database(request: pytest.FixtureRequest, tmp_path: Path):  # type: ignore[no-untyped-def]
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'm.db'}"
+        return
+    name, url = fresh_postgres_database()
+    yield url
+    drop_postgres_database(name)
+
+
+@pytest.mark.postgres
+async def test_upgrade_from_empty_to_head_leaves_no_model_drift(empty_database: str) -> None:
+    db = Database(empty_database)
+    try:
+        assert await db.current_revision() is None
+        await db.upgrade()
+        head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+        assert await db.current_revision() == head
+        await db.upgrade()  # idempotent: a second `hearth db upgrade` is harmless
+        async with db.engine.connect() as conn:
+            diff = await conn.run_sync(
+                lambda c: compare_metadata(MigrationContext.configure(c), SQLModel.metadata)
+            )
+        assert diff == [], f"models and migrations differ: {diff}"
+    finally:
+        await db.close()
