@@ -42,10 +42,12 @@ def test_db_upgrade_user_create_and_check(tmp_path: Path) -> None:
     assert check.returncode == 1
     ok = run("check", env=env)
     assert ok.returncode == 0
-    assert "HEARTH_SECRET_KEY" in ok.stdout and "set (hidden)" in ok.stdout
+    assert "HEARTH_SECRET_KEY" in ok.stdout
+    assert "set (hidden)" in ok.stdout
 
 
 def test_check_reports_redis(tmp_path: Path, redis_url: str) -> None:
     ok = run("check", env={"HEARTH_DATA_DIR": str(tmp_path), "HEARTH_REDIS_URL": redis_url})
     assert ok.returncode == 0, ok.stdout
-    assert "redis" in ok.stdout and "answers" in ok.stdout
+    assert "redis" in ok.stdout
+    assert "answers" in ok.stdout

@@ -128,7 +128,8 @@ async def test_security_headers_on_every_response(app: App, path: str) -> None:
 async def test_crisis_link_on_every_page(app: App, path: str) -> None:
     html = (await app.client.get(path)).text
     assert '<a class="help-link" href="/help">Need help now?</a>' in html
-    assert "<script>" not in html and "onclick" not in html  # no inline script anywhere
+    assert "<script>" not in html
+    assert "onclick" not in html
 
 
 async def test_help_page_lists_emergency_services_and_988(app: App) -> None:
