@@ -1,0 +1,250 @@
+// Hearth room page: a dependency-free client for the meeting WebSocket (docs/protocol.md).
+// Messages live only in this page's memory: nothing goes to localStorage, sessionStorage,
+// IndexedDB, the Cache API or the URL, and Leave clears the list.
+"use strict";
+
+(function () {
+  const root = document.getElementById("room");
+  if (!root) return;
+  const meetingId = root.dataset.meetingId;
+  const backUrl = root.dataset.backUrl || "/";
+  const $ = (id) => document.getElementById(id);
+  const ui = {
+    messages: $("messages"), composer: $("composer"), text: $("message-text"), send: $("send-button"),
+    count: $("message-count"), error: $("composer-error"), connection: $("connection"),
+    hand: $("hand-button"), leave: $("leave-button"), hands: $("hands"), handsEmpty: $("hands-empty"),
+    floor: $("floor"), people: $("people"), peopleCount: $("people-count"), announcer: $("announcer"),
+  };
+  const REACTIONS = [["heart", "❤", "Send love"], ["me_too", "🤝", "Me too"], ["thanks", "🙏", "Thank you"],
+    ["hug", "🫂", "Hug"], ["strength", "💪", "Strength"]];
+  const MAX = 2000;
+
+  const state = {
+    socket: null, me: null, lastSeq: 0, members: new Map(), hands: [], floor: null,
+    seen: new Set(), pending: new Map(), attempts: 0, leaving: false, closedFor: null, timer: null,
+  };
+
+  function say(text) { ui.announcer.textContent = ""; setTimeout(() => { ui.announcer.textContent = text; }, 30); }
+  function status(text, kind) { ui.connection.textContent = text; ui.connection.dataset.kind = kind || ""; }
+  function nameOf(id) { const m = state.members.get(id); return m ? m.name : "A member"; }
+  function clientId() {
+    const a = new Uint8Array(12); crypto.getRandomValues(a);
+    return Array.from(a, (b) => b.toString(16).padStart(2, "0")).join("");
+  }
+  function timeOf(ms) { return new Date(ms).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }); }
+
+  function setEnabled(on) {
+    ui.text.disabled = !on; ui.send.disabled = !on; ui.hand.disabled = !on;
+  }
+
+  function connect() {
+    const scheme = location.protocol === "https:" ? "wss" : "ws";
+    const socket = new WebSocket(`${scheme}://${location.host}/ws/meetings/${meetingId}`);
+    state.socket = socket;
+    status(state.attempts ? "Reconnecting…" : "Connecting…", "pending");
+    socket.addEventListener("message", (ev) => {
+      let frame;
+      try { frame = JSON.parse(ev.data); } catch (_) { return; }
+      handle(frame);
+    });
+    socket.addEventListener("close", (ev) => onClose(ev.code));
+  }
+
+  const FINAL = {
+    4401: "Your login has ended. Please log in again to rejoin.",
+    4403: "You can't enter this room. You may need to join the group or accept its guidelines.",
+    4404: "This meeting doesn't exist.",
+    4409: "This room is locked or full right now.",
+    4410: "This meeting isn't open right now.",
+    1008: "Your login has ended. Please log in again to rejoin.",
+  };
+
+  function onClose(code) {
+    setEnabled(false);
+    if (state.leaving) return;
+    if (FINAL[code]) { status(FINAL[code], "ended"); say(FINAL[code]); return; }
+    state.attempts += 1;
+    const base = Math.min(15000, 500 * 2 ** Math.min(state.attempts, 5));
+    const wait = base / 2 + Math.random() * base / 2;  // backoff with jitter
+    status(`Connection lost. Reconnecting in ${Math.ceil(wait / 1000)} s…`, "pending");
+    clearTimeout(state.timer);
+    state.timer = setTimeout(connect, wait);
+  }
+
+  function send(frame) {
+    if (state.socket && state.socket.readyState === WebSocket.OPEN) {
+      state.socket.send(JSON.stringify(frame)); return true;
+    }
+    return false;
+  }
+
+  function handle(f) {
+    if (typeof f.seq === "number") {
+      if (f.seq <= state.lastSeq) return;            // already shown (replay overlap)
+      if (f.seq > state.lastSeq + 1 && state.lastSeq > 0 && f.type !== "welcome") {
+        send({ type: "resync", after_seq: state.lastSeq });  // a gap: ask for what we missed
+      }
+      state.lastSeq = f.seq;
+    }
+    const fn = HANDLERS[f.type];
+    if (fn) fn(f);
+  }
+
+  const HANDLERS = {
+    welcome(f) {
+      state.me = f.you; state.attempts = 0;
+      state.members = new Map(f.room.members.map((m) => [m.id, m]));
+      state.hands = f.room.hands; state.floor = f.room.floor;
+      renderPeople(); renderHands();
+      status("Connected. You're in the room.", "ok"); setEnabled(true);
+      send({ type: "resync", after_seq: state.lastSeq });
+      for (const [cid, text] of state.pending) send({ type: "say", text, client_id: cid });
+    },
+    message(f) {
+      if (state.seen.has(f.id)) return;
+      state.seen.add(f.id);
+      if (f.client_id && state.pending.has(f.client_id)) {
+        state.pending.delete(f.client_id);
+        const draft = ui.messages.querySelector(`[data-client-id="${f.client_id}"]`);
+        if (draft) draft.remove();
+      }
+      ui.messages.appendChild(messageItem(f));
+      ui.messages.scrollTop = ui.messages.scrollHeight;
+    },
+    presence(f) {
+      const m = f.member;
+      if (f.kind === "left") state.members.delete(m.id);
+      else state.members.set(m.id, { ...m, status: f.kind === "reconnecting" ? "reconnecting" : "present" });
+      renderPeople();
+      if (f.kind === "joined") note(`${m.name} joined.`);
+      else if (f.kind === "left") note(`${m.name} left.`);
+    },
+    hand(f) { state.hands = f.queue; renderHands(); },
+    floor(f) {
+      state.floor = f.user_id; renderHands();
+      if (f.user_id === (state.me && state.me.id)) say("You have the floor.");
+    },
+    reaction(f) {
+      const item = ui.messages.querySelector(`[data-id="${CSS.escape(f.message_id)}"]`);
+      if (!item) return;
+      const counter = item.querySelector(`[data-reaction="${f.reaction}"] .count`);
+      if (counter) counter.textContent = String(Number(counter.textContent || 0) + 1);
+    },
+    error(f) {
+      ui.error.textContent = f.message; ui.error.hidden = false;
+      if (f.client_id) restoreDraft(f.client_id);
+    },
+    missed(f) { note(f.message || "You may have missed some messages while you were away."); },
+    ended() {
+      state.leaving = true; status("This meeting has ended. Thank you for being here.", "ended");
+      setEnabled(false); say("The meeting has ended.");
+    },
+    pong() {},
+  };
+
+  function note(text) {
+    const li = document.createElement("li");
+    li.className = "system"; li.textContent = text;
+    ui.messages.appendChild(li);
+  }
+
+  function messageItem(f) {
+    const li = document.createElement("li");
+    li.className = "message"; li.dataset.id = f.id;
+    const head = document.createElement("p"); head.className = "meta";
+    const who = document.createElement("strong"); who.textContent = f.author.name;
+    const when = document.createElement("time"); when.dateTime = new Date(f.ts).toISOString();
+    when.textContent = timeOf(f.ts);
+    head.append(who, " ", when);
+    const body = document.createElement("p"); body.className = "text"; body.textContent = f.text;
+    const reactions = document.createElement("div"); reactions.className = "reactions";
+    for (const [key, emoji, label] of REACTIONS) {
+      const b = document.createElement("button");
+      b.type = "button"; b.className = "reaction"; b.dataset.reaction = key;
+      b.setAttribute("aria-label", `${label} (to ${f.author.name})`);
+      const e = document.createElement("span"); e.setAttribute("aria-hidden", "true"); e.textContent = emoji;
+      const c = document.createElement("span"); c.className = "count";
+      b.append(e, " ", c);
+      b.addEventListener("click", () => send({ type: "react", message_id: f.id, reaction: key }));
+      reactions.appendChild(b);
+    }
+    li.append(head, body, reactions);
+    return li;
+  }
+
+  function restoreDraft(cid) {
+    const text = state.pending.get(cid);
+    state.pending.delete(cid);
+    const draft = ui.messages.querySelector(`[data-client-id="${cid}"]`);
+    if (draft) draft.remove();
+    if (text !== undefined && !ui.text.value) { ui.text.value = text; updateCount(); }
+  }
+
+  function renderPeople() {
+    ui.people.replaceChildren();
+    const sorted = [...state.members.values()].sort((a, b) => a.name.localeCompare(b.name));
+    for (const m of sorted) {
+      const li = document.createElement("li");
+      li.textContent = m.name + (state.me && m.id === state.me.id ? " (you)" : "");
+      if (m.role !== "member") {
+        const r = document.createElement("span"); r.className = "badge"; r.textContent = m.role;
+        li.append(" ", r);
+      }
+      if (m.status === "reconnecting") {
+        const s = document.createElement("span"); s.className = "muted"; s.textContent = " reconnecting…";
+        li.append(s);
+      }
+      ui.people.appendChild(li);
+    }
+    ui.peopleCount.textContent = `(${state.members.size})`;
+  }
+
+  function renderHands() {
+    ui.hands.replaceChildren();
+    for (const id of state.hands) {
+      const li = document.createElement("li"); li.textContent = nameOf(id); ui.hands.appendChild(li);
+    }
+    ui.handsEmpty.hidden = state.hands.length > 0;
+    ui.floor.textContent = state.floor ? `${nameOf(state.floor)} has the floor.` : "Nobody has the floor.";
+    const raised = state.me && state.hands.includes(state.me.id);
+    ui.hand.textContent = raised ? "Lower hand" : "Raise hand";
+    ui.hand.setAttribute("aria-pressed", raised ? "true" : "false");
+  }
+
+  function updateCount() {
+    const n = ui.text.value.length;
+    ui.count.textContent = `${n} / ${MAX}`;
+    ui.count.setAttribute("aria-live", n > MAX - 100 ? "polite" : "off");
+  }
+
+  ui.text.addEventListener("input", () => { updateCount(); ui.error.hidden = true; });
+  ui.text.addEventListener("keydown", (ev) => {
+    if (ev.key === "Enter" && !ev.shiftKey && !ev.isComposing) { ev.preventDefault(); ui.composer.requestSubmit(); }
+  });
+  ui.composer.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const text = ui.text.value.trim();
+    if (!text) return;
+    const cid = clientId();
+    state.pending.set(cid, text);
+    const draft = document.createElement("li");
+    draft.className = "message pending"; draft.dataset.clientId = cid;
+    draft.textContent = "Sending…";
+    ui.messages.appendChild(draft);
+    send({ type: "say", text, client_id: cid });
+    ui.text.value = ""; updateCount(); ui.text.focus();
+  });
+  ui.hand.addEventListener("click", () => {
+    const raised = state.me && state.hands.includes(state.me.id);
+    send({ type: raised ? "lower_hand" : "raise_hand" });
+  });
+  ui.leave.addEventListener("click", () => {
+    state.leaving = true; send({ type: "leave" });
+    if (state.socket) state.socket.close(1000);
+    ui.messages.replaceChildren(); state.pending.clear(); state.seen.clear();
+    location.assign(backUrl);
+  });
+  setInterval(() => send({ type: "ping" }), 25000);
+  updateCount();
+  connect();
+})();
