@@ -27,6 +27,7 @@ from meeting.context import Hearth
 from meeting.db import Database
 from meeting.health import health_routes
 from meeting.settings import Settings, SettingsError
+from meeting.web.groups import group_page_routes
 from meeting.web.pages import page_routes
 from meeting.web.security import SecurityHeaders
 from meeting.web.templating import asset_dir, error_page
@@ -70,6 +71,7 @@ def create_app(settings: Settings) -> Starlette:
     return Starlette(
         routes=[
             *page_routes(),
+            *group_page_routes(),
             *api_routes(),
             *health_routes(),
             Mount("/static", StaticFiles(directory=asset_dir("static")), name="static"),

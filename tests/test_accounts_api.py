@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import STRONG_PASSWORD, App
+from support import STRONG_PASSWORD, App
 
 pytestmark = pytest.mark.postgres
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import STRONG_PASSWORD, run
+from support import STRONG_PASSWORD, run
 
 
 @pytest.mark.parametrize("args", [[], ["serve"], ["db", "upgrade"], ["user", "create"], ["check"]])

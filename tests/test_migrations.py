@@ -8,8 +8,8 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from conftest import drop_postgres_database, fresh_postgres_database
 from sqlmodel import SQLModel
+from support import drop_postgres_database, fresh_postgres_database
 
 import meeting.models  # noqa: F401
 from meeting.db import Database, alembic_config

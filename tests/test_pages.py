@@ -6,7 +6,7 @@ import re
 
 import httpx
 import pytest
-from conftest import STRONG_PASSWORD, App
+from support import STRONG_PASSWORD, App
 
 pytestmark = pytest.mark.postgres
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from argon2 import PasswordHasher
-from conftest import STRONG_PASSWORD, App
+from support import STRONG_PASSWORD, App
 
 from meeting.accounts import passwords
 

@@ -6,7 +6,7 @@ import stat
 from pathlib import Path
 
 import pytest
-from conftest import run
+from support import run
 
 from meeting.settings import Settings, SettingsError
 

@@ -6,8 +6,16 @@ from pydantic import BaseModel
 from starlette.routing import Route
 
 from meeting.accounts.models import UserCreate, UserPublic
-from meeting.api import accounts
+from meeting.api import accounts, groups
 from meeting.api.openapi import Endpoint, routes
+from meeting.groups.models import (
+    AcceptancePublic,
+    GroupCreate,
+    GroupDetail,
+    MeetingCreate,
+    MeetingPublic,
+    MembershipPublic,
+)
 
 
 class SessionPublic(BaseModel):
@@ -58,6 +66,97 @@ ENDPOINTS: list[Endpoint] = [
         body=accounts.AccountDeletion,
         returns=Deleted,
         errors=(422,),
+        auth=True,
+    ),
+    Endpoint(
+        "POST",
+        "/groups",
+        groups.create_group,
+        "Create a group (platform hosts and admins; the creator becomes its host)",
+        body=GroupCreate,
+        returns=GroupDetail,
+        status=201,
+        errors=(403, 415, 422),
+        auth=True,
+    ),
+    Endpoint(
+        "GET", "/groups/{id}", groups.get_group, "A group", returns=GroupDetail, errors=(404,), auth=True
+    ),
+    Endpoint(
+        "POST",
+        "/groups/{id}/meetings",
+        groups.create_meeting,
+        "Schedule a meeting (group host or admin; times in ISO 8601 with an offset)",
+        body=MeetingCreate,
+        returns=MeetingPublic,
+        status=201,
+        errors=(403, 404, 415, 422),
+        auth=True,
+    ),
+    Endpoint(
+        "POST",
+        "/groups/{id}/facilitators",
+        groups.assign_facilitator,
+        "Make a user a facilitator of the group (group host or admin)",
+        body=groups.FacilitatorAssign,
+        returns=MembershipPublic,
+        errors=(403, 404, 415, 422),
+        auth=True,
+    ),
+    Endpoint(
+        "POST",
+        "/groups/{id}/members",
+        groups.join_group,
+        "Join the group as a member (idempotent)",
+        returns=MembershipPublic,
+        errors=(404,),
+        auth=True,
+    ),
+    Endpoint(
+        "POST",
+        "/groups/{id}/agreement",
+        groups.accept_guidelines,
+        "Accept the group's current guidelines version",
+        body=groups.Agreement,
+        returns=AcceptancePublic,
+        errors=(404, 409, 415, 422),
+        auth=True,
+    ),
+    Endpoint(
+        "PUT",
+        "/groups/{id}/guidelines",
+        groups.update_guidelines,
+        "Replace the guidelines; members accept the new version again (group host or admin)",
+        body=groups.GuidelinesUpdate,
+        returns=GroupDetail,
+        errors=(403, 404, 415, 422),
+        auth=True,
+    ),
+    Endpoint(
+        "GET",
+        "/meetings/{id}",
+        groups.get_meeting,
+        "A meeting",
+        returns=MeetingPublic,
+        errors=(404,),
+        auth=True,
+    ),
+    Endpoint(
+        "POST",
+        "/meetings/{id}/open",
+        groups.open_meeting,
+        "Open the meeting's room now, even early (facilitators, group host, admin)",
+        returns=MeetingPublic,
+        errors=(403, 404, 409),
+        auth=True,
+    ),
+    Endpoint(
+        "POST",
+        "/meetings/{id}/end",
+        groups.end_meeting,
+        "End the meeting for everyone (facilitators, group host, admin)",
+        returns=MeetingPublic,
+        errors=(403, 404),
         auth=True,
     ),
 ]

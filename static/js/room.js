@@ -21,7 +21,7 @@
 
   const state = {
     socket: null, me: null, lastSeq: 0, members: new Map(), hands: [], floor: null,
-    seen: new Set(), pending: new Map(), attempts: 0, leaving: false, closedFor: null, timer: null,
+    seen: new Set(), gaps: new Set(), pending: new Map(), attempts: 0, leaving: false, closedFor: null, timer: null,
   };
 
   function say(text) { ui.announcer.textContent = ""; setTimeout(() => { ui.announcer.textContent = text; }, 30); }
@@ -39,7 +39,7 @@
 
   function connect() {
     const scheme = location.protocol === "https:" ? "wss" : "ws";
-    const socket = new WebSocket(`${scheme}://${location.host}/ws/meetings/${meetingId}`);
+    const socket = new WebSocket(`${scheme}://${location.host}/ws/meetings/${meetingId}?after_seq=${state.lastSeq}`);
     state.socket = socket;
     status(state.attempts ? "Reconnecting…" : "Connecting…", "pending");
     socket.addEventListener("message", (ev) => {
@@ -80,11 +80,17 @@
 
   function handle(f) {
     if (typeof f.seq === "number") {
-      if (f.seq <= state.lastSeq) return;            // already shown (replay overlap)
-      if (f.seq > state.lastSeq + 1 && state.lastSeq > 0 && f.type !== "welcome") {
-        send({ type: "resync", after_seq: state.lastSeq });  // a gap: ask for what we missed
+      if (f.seq > state.lastSeq) {
+        if (state.lastSeq > 0 && f.seq > state.lastSeq + 1 && !state.replaying) {
+          for (let s = state.lastSeq + 1; s < f.seq && state.gaps.size < 512; s++) state.gaps.add(s);
+          send({ type: "resync", after_seq: state.lastSeq });  // a gap: ask for what we missed
+        }
+        state.lastSeq = f.seq;
+      } else if (state.gaps.has(f.seq)) {
+        state.gaps.delete(f.seq);                      // a replay filling the gap
+      } else {
+        return;                                        // already handled
       }
-      state.lastSeq = f.seq;
     }
     const fn = HANDLERS[f.type];
     if (fn) fn(f);
@@ -97,18 +103,24 @@
       state.hands = f.room.hands; state.floor = f.room.floor;
       renderPeople(); renderHands();
       status("Connected. You're in the room.", "ok"); setEnabled(true);
-      send({ type: "resync", after_seq: state.lastSeq });
-      for (const [cid, text] of state.pending) send({ type: "say", text, client_id: cid });
+      state.replaying = true;  // the server now replays what we missed, then says `replayed`
     },
     message(f) {
       if (state.seen.has(f.id)) return;
       state.seen.add(f.id);
-      if (f.client_id && state.pending.has(f.client_id)) {
-        state.pending.delete(f.client_id);
-        const draft = ui.messages.querySelector(`[data-client-id="${f.client_id}"]`);
+      let cid = f.client_id;
+      if (!cid && state.me && f.author.id === state.me.id) {
+        // A replayed copy of our own message (its echo was lost): match it to the draft.
+        for (const [k, text] of state.pending) { if (text === f.text) { cid = k; break; } }
+      }
+      if (cid && state.pending.has(cid)) {
+        state.pending.delete(cid);
+        const draft = ui.messages.querySelector(`[data-client-id="${cid}"]`);
         if (draft) draft.remove();
       }
-      ui.messages.appendChild(messageItem(f));
+      const item = messageItem(f);
+      const later = [...ui.messages.querySelectorAll("li[data-seq]")].find((li) => Number(li.dataset.seq) > f.seq);
+      ui.messages.insertBefore(item, later || null);  // in seq order, even when a gap is filled
       ui.messages.scrollTop = ui.messages.scrollHeight;
     },
     presence(f) {
@@ -117,12 +129,13 @@
       else state.members.set(m.id, { ...m, status: f.kind === "reconnecting" ? "reconnecting" : "present" });
       renderPeople();
       if (f.kind === "joined") note(`${m.name} joined.`);
+      else if (f.kind === "reconnecting") note(`${m.name} is reconnecting…`);
       else if (f.kind === "left") note(`${m.name} left.`);
     },
-    hand(f) { state.hands = f.queue; renderHands(); },
+    hand(f) { state.hands = f.hands; renderHands(); },
     floor(f) {
-      state.floor = f.user_id; renderHands();
-      if (f.user_id === (state.me && state.me.id)) say("You have the floor.");
+      state.floor = f.holder; renderHands();
+      if (f.holder !== null && f.holder === (state.me && state.me.id)) say("You have the floor.");
     },
     reaction(f) {
       const item = ui.messages.querySelector(`[data-id="${CSS.escape(f.message_id)}"]`);
@@ -133,6 +146,11 @@
     error(f) {
       ui.error.textContent = f.message; ui.error.hidden = false;
       if (f.client_id) restoreDraft(f.client_id);
+    },
+    replayed() {
+      // The replay is complete: anything still pending was never delivered, so send it now.
+      state.replaying = false;
+      for (const [cid, text] of state.pending) send({ type: "say", text, client_id: cid });
     },
     missed(f) { note(f.message || "You may have missed some messages while you were away."); },
     ended() {
@@ -150,7 +168,7 @@
 
   function messageItem(f) {
     const li = document.createElement("li");
-    li.className = "message"; li.dataset.id = f.id;
+    li.className = "message"; li.dataset.id = f.id; li.dataset.seq = String(f.seq);
     const head = document.createElement("p"); head.className = "meta";
     const who = document.createElement("strong"); who.textContent = f.author.name;
     const when = document.createElement("time"); when.dateTime = new Date(f.ts).toISOString();
@@ -229,7 +247,7 @@
     state.pending.set(cid, text);
     const draft = document.createElement("li");
     draft.className = "message pending"; draft.dataset.clientId = cid;
-    draft.textContent = "Sending…";
+    draft.textContent = `${text} (sending…)`;
     ui.messages.appendChild(draft);
     send({ type: "say", text, client_id: cid });
     ui.text.value = ""; updateCount(); ui.text.focus();

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import STRONG_PASSWORD, Server
 from playwright.sync_api import (
     Browser,
     BrowserType,
@@ -26,6 +25,7 @@ from playwright.sync_api import (
     ViewportSize,
     sync_playwright,
 )
+from support import STRONG_PASSWORD, Server
 
 CHROMIUM_ARGS = [
     "--no-sandbox",

@@ -19,8 +19,8 @@ TESTS = Path(__file__).resolve().parents[1]
 ROOT = TESTS.parent
 sys.path.insert(0, str(TESTS))
 
-from conftest import CHROMIUM, start_server  # noqa: E402
 from playwright.sync_api import ViewportSize, sync_playwright  # noqa: E402
+from support import CHROMIUM, start_server  # noqa: E402
 
 from browser.conftest import launch  # noqa: E402
 

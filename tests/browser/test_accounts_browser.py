@@ -10,8 +10,8 @@ import re
 from typing import Any
 
 import pytest
-from conftest import STRONG_PASSWORD
 from playwright.sync_api import Page, expect
+from support import STRONG_PASSWORD
 
 from browser.conftest import Visit
 
@@ -231,8 +231,8 @@ def test_keyboard_only_reaches_help_then_fields_in_order_with_a_visible_focus_ri
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"/account\?welcome=1$"))
 
-    names = [tab(page)["name"] for _ in range(5)]
-    assert names == ["Skip to main content", "Hearth", "Wren", "Log out", "Need help now?"]
+    names = [tab(page)["name"] for _ in range(6)]
+    assert names == ["Skip to main content", "Hearth", "Groups", "Wren", "Log out", "Need help now?"]
     page.keyboard.press("Shift+Tab")
     assert focused(page)["name"] == "Log out"
     page.keyboard.press("Enter")

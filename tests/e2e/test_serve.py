@@ -8,7 +8,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import STRONG_PASSWORD, Server, drop_postgres_database, fresh_postgres_database, start_server
+from support import STRONG_PASSWORD, Server, drop_postgres_database, fresh_postgres_database, start_server
 
 pytestmark = pytest.mark.e2e
 

@@ -1,0 +1,115 @@
+"""The room gate: may this login session enter this meeting's room, and in which role?
+
+`MeetingGate(db, settings)` implements `rooms.types.Gate` for the room engine, which never
+imports `meeting/`. Build one at start-up and hand it to the engine:
+
+    gate = MeetingGate(db, settings)
+    admission = await gate.admit(session_token=cookie_token, meeting_id=42)
+    if admission.member is None:
+        await websocket.close(admission.close_code, admission.reason)
+
+Checks run in this order, and the first failure is the answer:
+
+    4401  not logged in, or the session is unknown, idle too long or expired
+    4404  no such meeting
+    4403  not a member of the meeting's group (platform admins need not be)
+    4403  the group's current guidelines version not accepted (admins included)
+    4410  the room is not open yet, or the meeting has ended (`moderation.entry`)
+
+Person-specific refusals come before the clock, so someone who must still accept the
+guidelines learns it while waiting for the room to open. On admission the room role is
+host for a platform admin or the group's host, facilitator for its facilitators, else
+member. `session_key` is the session's token hash: `session_alive` re-checks that same
+login session (logout, password change, account deletion or timeout end it) with one
+primary-key read, and counts as activity for the idle timeout, as being in a room is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from meeting.accounts import sessions
+from meeting.accounts.models import LoginSession, Role
+from meeting.db import Database, utcnow
+from meeting.groups import service
+from meeting.groups.models import GroupRoleName, Meeting
+from meeting.settings import Settings
+from moderation.entry import opens_at
+from rooms.types import Admission, Gate, Member, RoomRole
+
+_ROOM_ROLES = {
+    GroupRoleName.host: RoomRole.host,
+    GroupRoleName.facilitator: RoomRole.facilitator,
+    GroupRoleName.member: RoomRole.member,
+}
+
+
+def _refuse(code: int, reason: str) -> Admission:
+    return Admission(member=None, close_code=code, reason=reason)
+
+
+class MeetingGate:
+    """`rooms.types.Gate` over the database. `clock` returns the current UTC time (for tests)."""
+
+    def __init__(self, db: Database, settings: Settings, *, clock: Callable[[], datetime] = utcnow) -> None:
+        self.db, self.settings, self.clock = db, settings, clock
+
+    async def admit(self, *, session_token: str | None, meeting_id: int) -> Admission:
+        """Admit the session's user to `meeting_id`'s room, or say why not (see the module doc)."""
+        async with self.db.session() as s:
+            user = await sessions.resolve(s, token=session_token, settings=self.settings)
+            if user is None or user.id is None or session_token is None:
+                return _refuse(4401, "Please log in again.")
+            meeting = await s.get(Meeting, meeting_id)
+            if meeting is None:
+                return _refuse(4404, "There is no such meeting.")
+            role = await service.role_in(s, group_id=meeting.group_id, user_id=user.id)
+            admin = user.role == Role.admin
+            if role is None and not admin:
+                return _refuse(4403, "Join this group before entering its meetings.")
+            group = await service.get_group(s, group_id=meeting.group_id)
+            accepted = await service.accepted_version(s, group_id=meeting.group_id, user_id=user.id)
+            if accepted != group.guidelines_version:
+                return _refuse(4403, "Please read and accept the group's current guidelines first.")
+            refusal = self._closed(meeting)
+            if refusal is not None:
+                return refusal
+            room_role = RoomRole.host if admin else _ROOM_ROLES[role or GroupRoleName.member]
+            return Admission(
+                member=Member(user_id=user.id, name=user.display_name, role=room_role),
+                session_key=sessions.token_hash(session_token),
+                meeting_ends_at=meeting.ends_at.timestamp(),
+            )
+
+    def _closed(self, meeting: Meeting) -> Admission | None:
+        status = service.status_of(meeting, now=self.clock())
+        if status == "ended":
+            return _refuse(4410, "This meeting has ended.")
+        if status == "not_yet":
+            when = opens_at(meeting.starts_at).strftime("%H:%M UTC on %d %b %Y")
+            return _refuse(4410, f"The room isn't open yet. It opens at {when}.")
+        return None
+
+    async def session_alive(self, *, session_key: str) -> bool:
+        """True while the login session behind `session_key` (a token hash) is still valid."""
+        if not session_key or len(session_key) > 64:
+            return False
+        async with self.db.session() as s:
+            row = await s.get(LoginSession, session_key)
+            if row is None:
+                return False
+            now = self.clock()
+            idle_limit = row.last_seen_at + timedelta(minutes=self.settings.session_idle_minutes)
+            if now >= row.expires_at or now >= idle_limit:
+                return False
+            if now - row.last_seen_at >= sessions.TOUCH_EVERY:
+                row.last_seen_at = now
+            return True
+
+
+if TYPE_CHECKING:  # mypy proves MeetingGate satisfies the engine's protocol
+
+    def _conforms(gate: MeetingGate) -> Gate:
+        return gate

@@ -1,0 +1,336 @@
+"""Group pages: `/groups` (yours and others), `/groups/new`, `/groups/{id}` and its forms.
+
+Like every page, each POST checks CSRF and Origin first (`form_data`), re-renders the page
+with the person's input and the error named on failure, and redirects with 303 on success.
+Who may do what comes from `meeting.groups.service` (and so `moderation.permissions`); the
+page only hides forms a person could not use. Meeting times are typed as local wall-clock
+time in a chosen time zone (default UTC) and stored in UTC. `/meetings/{id}` is the room page.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from meeting.accounts.models import User
+from meeting.context import hearth
+from meeting.db import utcnow
+from meeting.groups import service
+from meeting.groups.models import DEFAULT_GUIDELINES, Group, Meeting
+from meeting.web.auth import current_user
+from meeting.web.pages import FormRejected, form_data, redirect, text
+from meeting.web.templating import error_page, render
+from moderation.entry import opens_at
+from moderation.permissions import Action, may
+
+NOTICES = {
+    "created": "Your group is ready. You are its host.",
+    "joined": "You joined this group. Welcome.",
+    "accepted": "Thank you for accepting the guidelines.",
+    "scheduled": "The meeting was added.",
+    "facilitator": "The facilitator was assigned.",
+    "guidelines": "The guidelines were updated. Members will be asked to accept the new version.",
+    "opened": "The room is open.",
+    "ended": "The meeting has ended.",
+}
+
+
+@lru_cache(maxsize=1)
+def time_zones() -> tuple[str, ...]:
+    """UTC first, then every "Area/City" zone this machine knows (just UTC if it knows none)."""
+    skip = ("Etc/", "SystemV/", "posix/", "right/")
+    names = sorted(z for z in zoneinfo.available_timezones() if "/" in z and not z.startswith(skip))
+    return ("UTC", *names)
+
+
+def local_time(raw: str, zone_name: str, *, field: str) -> datetime:
+    """A `datetime-local` value read in `zone_name`, as an aware UTC datetime."""
+    if zone_name not in time_zones():
+        raise service.InvalidInput("Choose a time zone from the list.", field="timezone")
+    try:
+        naive = datetime.fromisoformat(raw.strip())
+    except ValueError:
+        raise service.InvalidInput("Enter a date and time, like 2026-03-01 18:00.", field=field) from None
+    if naive.tzinfo is not None:
+        raise service.InvalidInput("Enter the time without a UTC offset; pick the zone below.", field=field)
+    zone = zoneinfo.ZoneInfo(zone_name)
+    aware = naive.replace(tzinfo=zone)
+    if aware.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != naive:
+        raise service.InvalidInput(
+            f"That time does not exist in {zone_name} (the clocks change).", field=field
+        )
+    return aware.astimezone(UTC)
+
+
+def when(meeting: Meeting) -> str:
+    """Like "Tue 6 May 2031, 18:00 to 19:30 UTC"; the end's date is added when it differs."""
+    start, end = meeting.starts_at, meeting.ends_at
+    end_text = f"{end:%H:%M}" if end.date() == start.date() else f"{_day(end)}, {end:%H:%M}"
+    return f"{_day(start)}, {start:%H:%M} to {end_text} UTC"
+
+
+def _day(moment: datetime) -> str:
+    return f"{moment:%a} {moment.day} {moment:%b %Y}"
+
+
+async def _viewer(request: Request, path: str) -> User | Response:
+    user = await current_user(request)
+    return redirect(f"/login?next={path}") if user is None else user
+
+
+async def groups_index(request: Request) -> Response:
+    user = await _viewer(request, "/groups")
+    if isinstance(user, Response):
+        return user
+    assert user.id is not None
+    async with hearth(request).db.session() as s:
+        mine = await service.groups_of(s, user_id=user.id)
+        everyone = await service.all_groups(s)
+    ids = {group.id for group, _ in mine}
+    ctx = {
+        "active": "groups",
+        "mine": mine,
+        "others": [g for g in everyone if g.id not in ids],
+        "may_create": may(Action.create_group, platform_role=user.role, group_role=None),
+    }
+    return await render(request, "groups/index.html", ctx)
+
+
+async def new_group(request: Request) -> Response:
+    user = await _viewer(request, "/groups/new")
+    if isinstance(user, Response):
+        return user
+    if not may(Action.create_group, platform_role=user.role, group_role=None):
+        return await error_page(
+            request,
+            403,
+            "Only hosts can create groups",
+            _CREATE_REFUSED,
+            back="/groups",
+            back_label="Back to groups",
+        )
+    ctx: dict[str, Any] = {"active": "groups", "form": {"guidelines": DEFAULT_GUIDELINES}}
+    if request.method == "GET":
+        return await render(request, "groups/new.html", ctx)
+    try:
+        form = await form_data(request)
+    except FormRejected as exc:
+        return exc.response
+    entered = {key: text(form, key) for key in ("name", "description", "guidelines")}
+    try:
+        async with hearth(request).db.session() as s:
+            group = await service.create_group(s, creator=user, **entered)
+    except service.GroupError as exc:
+        ctx |= {"form": entered, "errors": {exc.field or "_": str(exc)}}
+        return await render(request, "groups/new.html", ctx, status=_status(exc))
+    return redirect(f"/groups/{group.id}?done=created")
+
+
+_CREATE_REFUSED = "Only hosts and administrators can create groups. An administrator can make you a host."
+
+
+async def group_page(request: Request) -> Response:
+    return await _group_page(request)
+
+
+async def _group_page(request: Request, *, status: int = 200, **extra: Any) -> Response:
+    group_id: int = request.path_params["group_id"]
+    user = await _viewer(request, f"/groups/{group_id}")
+    if isinstance(user, Response):
+        return user
+    assert user.id is not None
+    try:
+        async with hearth(request).db.session() as s:
+            group = await service.get_group(s, group_id=group_id)
+            role = await service.role_in(s, group_id=group_id, user_id=user.id)
+            accepted = await service.accepted_version(s, group_id=group_id, user_id=user.id)
+            meetings = await service.meetings_of(s, group_id=group_id)
+    except service.NotFound:
+        return await error_page(
+            request,
+            404,
+            "Group not found",
+            "There is no such group.",
+            back="/groups",
+            back_label="Back to groups",
+        )
+    now = utcnow()
+
+    def can(action: Action) -> bool:
+        return may(action, platform_role=user.role, group_role=role)
+
+    ctx: dict[str, Any] = {
+        "active": "groups",
+        "group": group,
+        "role": role,
+        "accepted": accepted,
+        "meetings": [
+            {"m": m, "when": when(m), "status": service.status_of(m, now=now), "opens": opens_at(m.starts_at)}
+            for m in meetings
+        ],
+        "can_enter": can(Action.enter_room),
+        "can_run": can(Action.open_meeting),
+        "can_host": can(Action.create_meeting),
+        "time_zones": time_zones(),
+        "notice": NOTICES.get(request.query_params.get("done", "")),
+        "page_error": None,
+        "section_errors": {},
+        "section_forms": {"schedule": {"timezone": "UTC"}},
+    }
+    return await render(request, "groups/page.html", ctx | extra, status=status)
+
+
+FormAction = Callable[[AsyncSession, Group, User, dict[str, str], Request], Awaitable[None]]
+
+
+async def _act(request: Request, section: str, fields: tuple[str, ...], done: str) -> Response:
+    """Run one group form: check it, call the service, redirect or re-render with the error.
+
+    `section` is the id of the page section the form is in: the redirect returns there, and
+    a failure is shown there, with what was typed kept.
+    """
+    group_id: int = request.path_params["group_id"]
+    user = await _viewer(request, f"/groups/{group_id}")
+    if isinstance(user, Response):
+        return user
+    try:
+        form = await form_data(request)
+    except FormRejected as exc:
+        return exc.response
+    entered = {key: text(form, key) for key in fields}
+    try:
+        async with hearth(request).db.session() as s:
+            group = await service.get_group(s, group_id=group_id)
+            await _ACTIONS[section](s, group, user, entered, request)
+    except service.GroupError as exc:
+        if isinstance(exc, service.NotFound) and exc.field is None:
+            return await error_page(
+                request, 404, "Not found", str(exc), back="/groups", back_label="Back to groups"
+            )
+        if isinstance(exc, service.Forbidden):  # its form may not even be on this person's page
+            return await _group_page(request, status=403, page_error=str(exc))
+        field = {"text": "guidelines_text", "version": "_"}.get(exc.field or "_", exc.field or "_")
+        return await _group_page(
+            request,
+            status=_status(exc),
+            section_errors={section: {field: str(exc)}},
+            section_forms={section: entered},
+        )
+    return redirect(f"/groups/{group_id}?done={done}#{section}")
+
+
+async def _join(s: AsyncSession, group: Group, user: User, entered: dict[str, str], request: Request) -> None:
+    await service.join_group(s, group=group, user=user)
+
+
+async def _accept(
+    s: AsyncSession, group: Group, user: User, entered: dict[str, str], request: Request
+) -> None:
+    version = entered["version"]
+    if not version.isascii() or not version.isdigit() or len(version) > 9:
+        raise service.GuidelinesChanged(group.guidelines_version)
+    await service.accept_guidelines(s, group=group, user=user, version=int(version))
+
+
+async def _schedule(
+    s: AsyncSession, group: Group, user: User, entered: dict[str, str], request: Request
+) -> None:
+    zone = entered["timezone"]
+    starts_at = local_time(entered["starts_at"], zone, field="starts_at")
+    ends_at = local_time(entered["ends_at"], zone, field="ends_at")
+    await service.create_meeting(
+        s, group=group, actor=user, title=entered["title"], starts_at=starts_at, ends_at=ends_at
+    )
+
+
+async def _facilitator(
+    s: AsyncSession, group: Group, user: User, entered: dict[str, str], request: Request
+) -> None:
+    # Refuse before looking the email up, so only hosts learn whether an address has an account.
+    await service.require(s, action=Action.assign_facilitator, user=user, group_id=group.id)
+    target = await service.find_user(s, email=entered["email"])
+    assert target.id is not None
+    await service.assign_facilitator(s, group=group, actor=user, user_id=target.id)
+
+
+async def _edit_guidelines(
+    s: AsyncSession, group: Group, user: User, entered: dict[str, str], request: Request
+) -> None:
+    await service.update_guidelines(s, group=group, actor=user, text=entered["guidelines_text"])
+
+
+async def _meeting_state(
+    s: AsyncSession, group: Group, user: User, entered: dict[str, str], request: Request
+) -> None:
+    meeting = await service.get_meeting(s, meeting_id=request.path_params["meeting_id"])
+    if meeting.group_id != group.id:
+        raise service.NotFound(f"No meeting with id {meeting.id} in this group.")
+    change = service.end_meeting if request.url.path.endswith("/end") else service.open_meeting
+    await change(s, meeting=meeting, actor=user)
+
+
+_ACTIONS: dict[str, FormAction] = {
+    "membership": _join,
+    "guidelines": _accept,
+    "schedule": _schedule,
+    "facilitators": _facilitator,
+    "edit-guidelines": _edit_guidelines,
+    "meetings": _meeting_state,
+}
+
+
+async def join(request: Request) -> Response:
+    return await _act(request, "membership", (), "joined")
+
+
+async def accept(request: Request) -> Response:
+    return await _act(request, "guidelines", ("version",), "accepted")
+
+
+async def schedule(request: Request) -> Response:
+    return await _act(request, "schedule", ("title", "starts_at", "ends_at", "timezone"), "scheduled")
+
+
+async def facilitator(request: Request) -> Response:
+    return await _act(request, "facilitators", ("email",), "facilitator")
+
+
+async def edit_guidelines(request: Request) -> Response:
+    return await _act(request, "edit-guidelines", ("guidelines_text",), "guidelines")
+
+
+async def meeting_state(request: Request) -> Response:
+    done = "ended" if request.url.path.endswith("/end") else "opened"
+    return await _act(request, "meetings", (), done)
+
+
+def _status(exc: service.GroupError) -> int:
+    return {
+        service.Forbidden: 403,
+        service.NotFound: 404,
+        service.GuidelinesChanged: 409,
+        service.MeetingEnded: 409,
+    }.get(type(exc), 422)
+
+
+def group_page_routes() -> list[Route]:
+    return [
+        Route("/groups", groups_index, methods=["GET"]),
+        Route("/groups/new", new_group, methods=["GET", "POST"]),
+        Route("/groups/{group_id:int}", group_page, methods=["GET"]),
+        Route("/groups/{group_id:int}/join", join, methods=["POST"]),
+        Route("/groups/{group_id:int}/agreement", accept, methods=["POST"]),
+        Route("/groups/{group_id:int}/meetings", schedule, methods=["POST"]),
+        Route("/groups/{group_id:int}/facilitators", facilitator, methods=["POST"]),
+        Route("/groups/{group_id:int}/guidelines", edit_guidelines, methods=["POST"]),
+        Route("/groups/{group_id:int}/meetings/{meeting_id:int}/open", meeting_state, methods=["POST"]),
+        Route("/groups/{group_id:int}/meetings/{meeting_id:int}/end", meeting_state, methods=["POST"]),
+    ]

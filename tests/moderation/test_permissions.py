@@ -1,0 +1,84 @@
+"""`moderation.permissions.may` as a table: every action against every kind of person."""
+
+from __future__ import annotations
+
+import pytest
+
+from moderation.permissions import RULES, Action, Standing, may, standing
+
+# persona: (platform role, role in the group the action is about)
+PERSONAS = {
+    "admin": ("admin", None),  # platform admin with no role in this group
+    "platform-host": ("host", None),  # may create groups, but hosts a *different* group
+    "host": ("host", "host"),
+    "member-hosting": ("member", "host"),  # a group host whose platform role is plain member
+    "facilitator": ("member", "facilitator"),
+    "member": ("member", "member"),
+    "visitor": ("member", None),
+}
+EVERYONE = frozenset(PERSONAS)
+IN_GROUP = frozenset({"admin", "host", "member-hosting", "facilitator", "member"})
+RUNS_MEETINGS = frozenset({"admin", "host", "member-hosting", "facilitator"})
+HOSTS = frozenset({"admin", "host", "member-hosting"})
+
+ALLOWED = {
+    Action.create_group: frozenset({"admin", "platform-host", "host"}),
+    Action.view_group: EVERYONE,
+    Action.join_group: EVERYONE,
+    Action.accept_guidelines: EVERYONE,
+    Action.view_meeting: EVERYONE,
+    Action.enter_room: IN_GROUP,
+    Action.open_meeting: RUNS_MEETINGS,
+    Action.end_meeting: RUNS_MEETINGS,
+    Action.create_meeting: HOSTS,
+    Action.assign_facilitator: HOSTS,
+    Action.edit_guidelines: HOSTS,
+}
+
+
+def test_the_table_covers_every_action() -> None:
+    assert set(ALLOWED) == set(Action) == set(RULES)
+
+
+@pytest.mark.parametrize("action", list(Action))
+@pytest.mark.parametrize("persona", list(PERSONAS))
+def test_may(action: Action, persona: str) -> None:
+    platform_role, group_role = PERSONAS[persona]
+    assert may(action, platform_role=platform_role, group_role=group_role) is (persona in ALLOWED[action])
+
+
+def test_plain_strings_work_like_the_enum() -> None:
+    assert may("create_meeting", platform_role="member", group_role="host")
+    assert not may("create_meeting", platform_role="member", group_role="facilitator")
+
+
+def test_a_facilitator_of_one_group_has_no_power_in_another() -> None:
+    # The same person: facilitator in group A, no role in group B.
+    assert may(Action.open_meeting, platform_role="member", group_role="facilitator")
+    assert not may(Action.open_meeting, platform_role="member", group_role=None)
+    assert not may(Action.enter_room, platform_role="member", group_role=None)
+
+
+def test_standing_ranks_admin_over_host_over_facilitator_over_member_over_visitor() -> None:
+    ranks = [
+        standing(platform_role="admin", group_role="member"),
+        standing(platform_role="member", group_role="host"),
+        standing(platform_role="member", group_role="facilitator"),
+        standing(platform_role="member", group_role="member"),
+        standing(platform_role="member", group_role=None),
+    ]
+    assert ranks == [Standing.admin, Standing.host, Standing.facilitator, Standing.member, Standing.visitor]
+    assert ranks == sorted(ranks, reverse=True)
+
+
+def test_unknown_roles_never_grant_power() -> None:
+    assert standing(platform_role="owner", group_role=None) == Standing.visitor
+    assert standing(platform_role="member", group_role="superuser") == Standing.visitor
+    assert standing(platform_role="owner", group_role=None, platform=True) == Standing.member
+    assert not may(Action.create_group, platform_role="owner", group_role="host")
+    assert not may(Action.enter_room, platform_role="member", group_role="Host")
+
+
+def test_unknown_action_is_an_error() -> None:
+    with pytest.raises(ValueError, match="delete_everything"):
+        may("delete_everything", platform_role="admin", group_role=None)
