@@ -25,13 +25,19 @@ from meeting.api import api_routes
 from meeting.api.errors import ApiError, error_response
 from meeting.context import Hearth
 from meeting.db import Database
+from meeting.gate import MeetingGate
 from meeting.health import health_routes
 from meeting.settings import Settings, SettingsError
 from meeting.web.groups import group_page_routes
 from meeting.web.pages import page_routes
+from meeting.web.room import room_page_routes
 from meeting.web.security import SecurityHeaders
 from meeting.web.templating import asset_dir, error_page
 from moderation.resources import DEFAULT, CrisisResources, parse_resources
+from rooms.broker import broker_from_url
+from rooms.endpoint import RoomEndpoint
+from rooms.hub import RECONNECT_GRACE, Hub
+from rooms.state import state_from_url
 
 log = logging.getLogger("hearth.app")
 PURGE_EVERY = 600.0
@@ -50,13 +56,19 @@ def load_resources(settings: Settings) -> CrisisResources:
 
 
 def create_app(settings: Settings) -> Starlette:
+    """The whole application for `settings`: pages, API, live rooms, health and metrics."""
     resources = load_resources(settings)
+    db = Database(settings.database_url)
+    broker = broker_from_url(settings.redis_url)
+    state = state_from_url(settings.redis_url, hub=getattr(broker, "hub", None), grace=RECONNECT_GRACE)
+    hub = Hub(broker=broker, state=state, secret=settings.secret_key)
+    endpoint = RoomEndpoint(hub=hub, gate=MeetingGate(db, settings), allowed_origins=settings.allowed_origins)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        db = Database(settings.database_url)
         redis = aioredis.from_url(settings.redis_url) if settings.redis_url else None
-        app.state.hearth = Hearth(settings=settings, db=db, resources=resources, redis=redis)
+        app.state.hearth = Hearth(settings=settings, db=db, resources=resources, redis=redis, hub=hub)
+        await hub.start()
         purger = asyncio.create_task(_purge_sessions(app.state.hearth))
         try:
             yield
@@ -64,6 +76,7 @@ def create_app(settings: Settings) -> Starlette:
             purger.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await purger
+            await hub.stop()
             if redis is not None:
                 await redis.aclose()
             await db.close()
@@ -72,8 +85,10 @@ def create_app(settings: Settings) -> Starlette:
         routes=[
             *page_routes(),
             *group_page_routes(),
+            *room_page_routes(),
             *api_routes(),
             *health_routes(),
+            endpoint.route(),
             Mount("/static", StaticFiles(directory=asset_dir("static")), name="static"),
         ],
         middleware=[Middleware(SecurityHeaders, settings=settings)],

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from starlette.requests import HTTPConnection
 
 from meeting.db import Database
 from meeting.settings import Settings
 from moderation.resources import CrisisResources
+
+if TYPE_CHECKING:
+    from rooms.hub import Hub
 
 
 @dataclass
@@ -18,6 +21,7 @@ class Hearth:
     db: Database
     resources: CrisisResources
     redis: Any = None  # redis.asyncio.Redis when HEARTH_REDIS_URL is set
+    hub: Hub | None = None  # the live room engine of this process
 
 
 def hearth(conn: HTTPConnection) -> Hearth:

@@ -10,7 +10,13 @@ from meeting.accounts import service, sessions
 from meeting.accounts.models import User, UserCreate, UserPublic
 from meeting.api.errors import ApiError, check_origin, read_json
 from meeting.context import hearth
-from meeting.web.auth import clear_session_cookie, client_address, current_user, set_session_cookie
+from meeting.web.auth import (
+    clear_session_cookie,
+    client_address,
+    close_live_rooms,
+    current_user,
+    set_session_cookie,
+)
 
 
 class Credentials(BaseModel):
@@ -88,8 +94,11 @@ async def log_in(request: Request) -> Response:
 
 async def log_out(request: Request) -> Response:
     check_origin(request)
+    user = await current_user(request)
+    token = request.cookies.get(sessions.COOKIE)
     async with hearth(request).db.session() as s:
-        await sessions.end(s, token=request.cookies.get(sessions.COOKIE))
+        await sessions.end(s, token=token)
+    await close_live_rooms(request, user_id=user.id if user else None, session_token=token)
     response = Response(status_code=204)
     clear_session_cookie(request, response)
     return response
@@ -111,6 +120,7 @@ async def change_password(request: Request) -> Response:
             )
     except service.AccountError as exc:
         raise account_error(exc) from None
+    await close_live_rooms(request, user_id=user.id)
     response = Response(status_code=204)
     set_session_cookie(request, response, token)
     return response
@@ -124,6 +134,7 @@ async def delete_account(request: Request) -> Response:
             await service.delete_account(s, user=await s.merge(user), password=body.password)
     except service.AccountError as exc:
         raise account_error(exc) from None
+    await close_live_rooms(request, user_id=user.id)
     response = JSONResponse({"deleted": list(service.DELETED_DATA)})
     clear_session_cookie(request, response)
     return response

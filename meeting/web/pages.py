@@ -18,7 +18,13 @@ from meeting.accounts import service, sessions
 from meeting.accounts.models import User
 from meeting.context import hearth
 from meeting.web import csrf
-from meeting.web.auth import clear_session_cookie, client_address, current_user, set_session_cookie
+from meeting.web.auth import (
+    clear_session_cookie,
+    client_address,
+    close_live_rooms,
+    current_user,
+    set_session_cookie,
+)
 from meeting.web.security import origin_allowed
 from meeting.web.templating import error_page, render
 
@@ -139,8 +145,11 @@ async def log_out(request: Request) -> Response:
         await form_data(request)
     except FormRejected as exc:
         return exc.response
+    user = await current_user(request)
+    token = request.cookies.get(sessions.COOKIE)
     async with hearth(request).db.session() as s:
-        await sessions.end(s, token=request.cookies.get(sessions.COOKIE))
+        await sessions.end(s, token=token)
+    await close_live_rooms(request, user_id=user.id if user else None, session_token=token)
     response = redirect("/login?ended=1")
     clear_session_cookie(request, response)
     csrf.rotate(request)
@@ -187,6 +196,7 @@ async def change_password(request: Request) -> Response:
     except service.AccountError as exc:
         field = "current_password" if isinstance(exc, service.BadCredentials) else "new_password"
         return await _account_page(request, status=_status(exc), pw_errors={field: str(exc)})
+    await close_live_rooms(request, user_id=user.id)
     response = redirect("/account?changed=1")
     set_session_cookie(request, response, token)
     return response
@@ -205,6 +215,7 @@ async def delete_account(request: Request) -> Response:
         return exc.response
     except service.AccountError as exc:
         return await _account_page(request, status=_status(exc), del_errors={"delete_password": str(exc)})
+    await close_live_rooms(request, user_id=user.id)
     request.state.user = None
     response = await render(request, "account/deleted.html", {"deleted_data": service.DELETED_DATA})
     clear_session_cookie(request, response)

@@ -1,0 +1,115 @@
+"""One member's socket on this process: a bounded outbox drained by one writer task.
+
+The fan-out never awaits a recipient: it calls `offer()`, which only appends to the outbox.
+A client too slow to keep up overflows its outbox and is closed with 1013, so one stalled
+connection never delays the room. Room frames are deduplicated by `seq`, and while a replay
+is being prepared (`hold()` … `release()`), live frames wait so history is never overtaken.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from rooms.types import Member
+
+OUTBOX_LIMIT = 256
+MAX_GAP = 512  # larger jumps are not tracked: the client asks, and is told it may have missed some
+SendText = Callable[[str], Awaitable[None]]
+CloseSocket = Callable[[int, str], Awaitable[None]]
+
+
+@dataclass(eq=False)
+class Connection:
+    """Create per accepted socket; run `writer()` as a task; `offer()` frames; `shut()` to close."""
+
+    room: int
+    member: Member
+    send_text: SendText
+    close_socket: CloseSocket
+    limit: int = OUTBOX_LIMIT
+    session_key: str = ""  # which login session opened it (for logout of one device)
+    outbox: asyncio.Queue[str | None] = field(init=False)
+    pending: dict[str, str] = field(default_factory=dict)  # message id -> the say's client_id
+    sent_seq: int = 0  # the highest room seq offered
+    first_seq: int = 0
+    gaps: set[int] = field(default_factory=set)  # seqs below sent_seq never offered (lost in transit)
+    close_code: int | None = None
+    _held: list[tuple[int, str]] | None = None
+    _overflowed: Callable[[Connection], None] | None = None
+
+    def __post_init__(self) -> None:
+        self.outbox = asyncio.Queue(self.limit)
+
+    def on_overflow(self, callback: Callable[[Connection], None]) -> None:
+        self._overflowed = callback
+
+    def offer(self, text: str, seq: int = 0) -> None:
+        """Queue a frame without waiting. `seq` > 0 marks a room event (deduplicated, ordered)."""
+        if self.close_code is not None:
+            return
+        if seq:
+            if self._held is not None:
+                self._held.append((seq, text))
+                return
+            if seq > self.sent_seq:
+                if seq - self.sent_seq <= MAX_GAP:
+                    self.gaps.update(range(self.sent_seq + 1, seq))
+                self.sent_seq = seq
+            elif seq in self.gaps:
+                self.gaps.discard(seq)  # a replay filling a gap
+            else:
+                return  # already offered
+        try:
+            self.outbox.put_nowait(text)
+        except asyncio.QueueFull:
+            self.close_code = 1013
+            if self._overflowed is not None:
+                self._overflowed(self)
+
+    def hold(self) -> None:
+        """Start holding live room frames (a replay is being fetched)."""
+        if self._held is None:
+            self._held = []
+
+    def release(self) -> None:
+        """Send the held live frames, in order, skipping what the replay already sent."""
+        held, self._held = self._held or [], None
+        for seq, text in sorted(held, key=lambda item: item[0]):
+            self.offer(text, seq)
+
+    async def writer(self) -> None:
+        """Drain the outbox to the socket until `shut()`; closes the socket with `close_code`."""
+        try:
+            while True:
+                text = await self.outbox.get()
+                if text is None or self.close_code == 1013:  # a stalled client gets no backlog
+                    break
+                await self.send_text(text)
+        except Exception:  # the socket went away; the reader notices and cleans up
+            return
+        if self.close_code is not None:
+            with contextlib.suppress(Exception):
+                await self.close_socket(self.close_code, _REASONS.get(self.close_code, ""))
+
+    def shut(self, code: int) -> None:
+        """Close the socket with `code` once what is already queued is sent (idempotent)."""
+        if self.close_code is None:
+            self.close_code = code
+        with contextlib.suppress(asyncio.QueueFull):
+            self.outbox.put_nowait(None)
+        if self.outbox.full():  # make room for the stop signal: the frames are moot now
+            with contextlib.suppress(asyncio.QueueEmpty):
+                self.outbox.get_nowait()
+            self.outbox.put_nowait(None)
+
+
+_REASONS = {
+    1000: "left",
+    1008: "session ended",
+    1013: "too slow: messages were piling up",
+    4403: "not allowed",
+    4410: "meeting ended",
+}

@@ -1,0 +1,247 @@
+"""The process's room hub: local connections, broker subscriptions, fan-out, presence upkeep.
+
+One `Hub` per process. The endpoint `attach()`es each accepted connection and `detach()`es it
+when the socket ends; the hub subscribes to a room's channel while it has a local member there.
+`publish()` seals an event and hands it to the broker; the listener opens each delivery once,
+builds the frame text once, and offers it to every local connection of the room without
+awaiting any of them. The hub also executes the core's state commands (`execute()`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+import time
+from collections import defaultdict
+
+from rooms import core
+from rooms.broker import Broker
+from rooms.connection import Connection
+from rooms.control import CONTROL_ROOM, ControlEvent
+from rooms.crypto import RoomCipher, SealBroken
+from rooms.metrics import METRICS
+from rooms.protocol import (
+    PresenceKind,
+    RoomEvent,
+    author_frame_text,
+    encode,
+    event_json,
+    frame_text,
+    message_id_of,
+)
+from rooms.state import RoomState
+from rooms.types import Member
+
+log = logging.getLogger("hearth.rooms")
+HEARTBEAT_EVERY = 10.0
+RECONNECT_GRACE = 60.0
+
+
+class Hub:
+    """Create with a broker, a state store and the server secret; `await start()`, `await stop()`."""
+
+    def __init__(
+        self, *, broker: Broker, state: RoomState, secret: str, grace: float = RECONNECT_GRACE
+    ) -> None:
+        self.broker, self.state = broker, state
+        self.cipher = RoomCipher(secret)
+        self.node = secrets.token_hex(6)
+        self.grace = grace
+        self.rooms: dict[int, set[Connection]] = defaultdict(set)
+        self._grace_timers: dict[tuple[int, int], asyncio.TimerHandle] = {}
+        self._tasks: list[asyncio.Task[None]] = []
+
+    async def start(self) -> None:
+        await self.broker.connect()
+        await self.state.connect()
+        await self.broker.subscribe(CONTROL_ROOM)
+        self._tasks = [asyncio.create_task(self._listen()), asyncio.create_task(self._upkeep())]
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        for timer in self._grace_timers.values():
+            timer.cancel()
+        for connections in list(self.rooms.values()):
+            for conn in list(connections):
+                conn.shut(1001)
+        await self.state.disconnect()
+        await self.broker.disconnect()
+
+    # --- connections ----------------------------------------------------------------------
+
+    async def attach(self, conn: Connection) -> None:
+        local = self.rooms[conn.room]
+        if not local:
+            await self.broker.subscribe(conn.room)
+        local.add(conn)
+        conn.on_overflow(self._overflowed)
+        timer = self._grace_timers.pop((conn.room, conn.member.user_id), None)
+        if timer is not None:
+            timer.cancel()
+        METRICS.connections.inc()
+
+    async def detach(self, conn: Connection, *, departed: bool) -> None:
+        """Forget `conn`. Unless the member left on purpose, they are shown reconnecting."""
+        local = self.rooms.get(conn.room)
+        if local is None or conn not in local:
+            return
+        local.discard(conn)
+        METRICS.connections.dec()
+        if not local:
+            del self.rooms[conn.room]
+            await self.broker.unsubscribe(conn.room)
+        if departed:  # `leave` already took this connection out of the store
+            return
+        uid = conn.member.user_id
+        if await self.state.mark_reconnecting(conn.room, uid, self.node):  # True: their last connection
+            await self.publish(conn.room, core.presence_event(PresenceKind.reconnecting, conn.member))
+            loop = asyncio.get_running_loop()
+            self._grace_timers[(conn.room, uid)] = loop.call_later(
+                self.grace, lambda: asyncio.ensure_future(self._grace_over(conn.room, conn.member))
+            )
+
+    async def _grace_over(self, room: int, member: Member) -> None:
+        self._grace_timers.pop((room, member.user_id), None)
+        if await self.state.still_reconnecting(room, member.user_id):
+            for command in core.departure(member):
+                await self.execute(room, command, conn=None)
+
+    def _overflowed(self, conn: Connection) -> None:
+        METRICS.slow_consumers.inc()
+        log.info("ws.slow_consumer", extra={"room": conn.room})
+
+    # --- events ---------------------------------------------------------------------------
+
+    async def publish(self, room: int, event: RoomEvent) -> int:
+        """Seal and publish a room event; returns its seq."""
+        return await self.broker.publish(room, self.cipher.seal(room, event_json(event).encode()))
+
+    async def kick(
+        self, *, user_id: int | None, code: int, room: int | None = None, session_key: str | None = None
+    ) -> None:
+        """Close `user_id`'s sockets on every process: in all rooms or one, all sessions or one."""
+        event = ControlEvent(action="close", user_id=user_id, code=code, room=room, session_key=session_key)
+        await self.broker.publish(
+            CONTROL_ROOM, self.cipher.seal(CONTROL_ROOM, event.model_dump_json().encode())
+        )
+
+    async def _listen(self) -> None:
+        """Deliver every broker event to local members. Never ends but by cancellation."""
+        while True:
+            delivery = await self.broker.next_published()
+            try:
+                plain = self.cipher.open(delivery.room, delivery.payload).decode()
+                if delivery.room == CONTROL_ROOM:
+                    self._control(ControlEvent.model_validate_json(plain))
+                else:
+                    self.fan_out(delivery.room, delivery.seq, plain)
+            except Exception:  # one bad event must not stop the room; never log its content
+                log.warning("room.bad_event", extra={"room": delivery.room, "seq": delivery.seq})
+
+    def fan_out(self, room: int, seq: int, plain: str, only: Connection | None = None) -> None:
+        """Offer one event to every local connection of `room` (or just `only`): encoded once."""
+        started = time.perf_counter()
+        text = frame_text(plain, seq)
+        mid = message_id_of(plain)
+        targets = (only,) if only is not None else self.rooms.get(room, ())
+        for conn in targets:
+            if seq <= conn.first_seq:
+                continue
+            client_id = conn.pending.pop(mid, None) if mid is not None and conn.pending else None
+            conn.offer(author_frame_text(plain, seq, client_id) if client_id else text, seq)
+        if only is None:
+            METRICS.fanout_seconds.observe(time.perf_counter() - started)
+            METRICS.relayed.inc()
+
+    def _control(self, event: ControlEvent) -> None:
+        for room, connections in list(self.rooms.items()):
+            if event.room is not None and event.room != room:
+                continue
+            for conn in list(connections):
+                if event.user_id is not None and conn.member.user_id != event.user_id:
+                    continue
+                if event.session_key is None or conn.session_key == event.session_key:
+                    conn.shut(event.code)
+
+    async def replay(self, conn: Connection, after_seq: int) -> None:
+        """Send `conn` what it missed since `after_seq`, never from before its first entry."""
+        conn.hold()
+        try:
+            start = max(after_seq, conn.first_seq)
+            if conn.sent_seq < start:
+                conn.sent_seq = start  # nothing at or below `start` is wanted
+            deliveries, complete = await self.broker.history(conn.room, start)
+            if not complete:
+                conn.offer(encode(core.missed()))
+            for d in deliveries:
+                try:
+                    plain = self.cipher.open(d.room, d.payload).decode()
+                except (SealBroken, UnicodeDecodeError):
+                    continue
+                self.fan_out(conn.room, d.seq, plain, only=conn)
+        finally:
+            conn.release()
+        conn.offer(encode(core.replayed()))
+
+    # --- state commands -------------------------------------------------------------------
+
+    async def execute(self, room: int, command: core.Command, *, conn: Connection | None) -> None:
+        """Carry out one core command (see `rooms.core` for what each means)."""
+        match command:
+            case core.Reply(frame=frame) if conn is not None:
+                conn.offer(encode(frame))
+            case core.Publish(event=event, client_id=client_id):
+                if client_id and conn is not None and hasattr(event, "id"):
+                    conn.pending[event.id] = client_id
+                await self.publish(room, event)
+            case core.RaiseHand(user_id=uid):
+                await self.publish(room, core.hand_event(await self.state.raise_hand(room, uid)))
+            case core.LowerHand(user_id=uid):
+                await self.publish(room, core.hand_event(await self.state.lower_hand(room, uid)))
+            case core.SetFloor(holder=holder):
+                if await self.state.set_floor(room, holder):
+                    await self.publish(room, core.floor_event(holder))
+            case core.ReleaseFloor(user_id=uid):
+                if await self.state.release_floor(room, uid):
+                    await self.publish(room, core.floor_event(None))
+            case core.Replay(after_seq=after) if conn is not None:
+                await self.replay(conn, after)
+            case core.Depart(member=member):
+                if await self.state.leave(room, member.user_id, self.node):
+                    await self.publish(room, core.presence_event(PresenceKind.left, member))
+            case core.Close(code=code) if conn is not None:
+                conn.shut(code)
+            case _:
+                pass
+
+    async def _reap(self, room: int) -> None:
+        """Announce members whose process died (no heartbeat) or whose grace ran out."""
+        names = {p.member.user_id: p.member for p in (await self.state.snapshot(room)).members}
+        for uid in await self.state.reap(room):
+            member = names.get(uid)
+            if member is not None:
+                for command in core.departure(member)[:-1]:  # hand and floor; `reap` removed them
+                    await self.execute(room, command, conn=None)
+                await self.publish(room, core.presence_event(PresenceKind.left, member))
+
+    async def _upkeep(self) -> None:
+        """Refresh this node's presence TTLs; reap members of nodes that died."""
+        while True:
+            await asyncio.sleep(HEARTBEAT_EVERY)
+            try:
+                members = {
+                    room: sorted({c.member.user_id for c in conns}) for room, conns in self.rooms.items()
+                }
+                for room, uid in await self.state.heartbeat(self.node, members):
+                    for conn in [c for c in self.rooms.get(room, ()) if c.member.user_id == uid]:
+                        await self.state.join(room, conn.member, self.node)  # reaped while we stalled
+                for room in list(members):
+                    await self._reap(room)
+            except Exception:
+                log.warning("rooms.upkeep_failed", exc_info=True)

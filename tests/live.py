@@ -1,0 +1,102 @@
+"""Support for live-room tests: a meeting set up through the API, and WebSocket members.
+
+    room = open_meeting(server.url, members=["Ada", "Bo"])   # Ada is the host
+    async with Member.join(server.url, room, "Bo") as bo: ...
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+from support import STRONG_PASSWORD
+from websockets.asyncio.client import ClientConnection, connect
+
+
+@dataclass
+class Room:
+    """A meeting that is open now, and the session cookie of each named member."""
+
+    meeting_id: int
+    group_id: int
+    cookies: dict[str, str] = field(default_factory=dict)
+    ids: dict[str, int] = field(default_factory=dict)
+
+
+def account(base: str, name: str) -> tuple[int, str]:
+    """Register `name` (email name@example.org) and log in; returns (user id, session token)."""
+    email = f"{name.lower()}@example.org"
+    r = httpx.post(f"{base}/api/v1/accounts", json={"email": email, "password": STRONG_PASSWORD, "display_name": name})
+    assert r.status_code == 201, r.text
+    login = httpx.post(f"{base}/api/v1/session", json={"email": email, "password": STRONG_PASSWORD})
+    assert login.status_code == 200, login.text
+    return int(r.json()["id"]), login.cookies["hearth_session"]
+
+
+def open_meeting(base: str, members: list[str], *, also: str | None = None) -> Room:
+    """The first name hosts (first account: admin); the rest join and accept the guidelines."""
+    host_id, host = account(base, members[0])
+    cookies = {"hearth_session": host}
+    group = httpx.post(f"{base}/api/v1/groups", json={"name": "Evening circle", "description": "Live test."},
+                       cookies=cookies)
+    assert group.status_code == 201, group.text
+    gid, version = group.json()["id"], group.json()["guidelines_version"]
+    now = datetime.now(UTC)
+    meeting = httpx.post(
+        f"{base}/api/v1/groups/{gid}/meetings",
+        json={"title": "Tuesday", "starts_at": now.isoformat(), "ends_at": (now + timedelta(hours=1)).isoformat()},
+        cookies=cookies,
+    )
+    assert meeting.status_code == 201, meeting.text
+    room = Room(meeting_id=meeting.json()["id"], group_id=gid, cookies={members[0]: host}, ids={members[0]: host_id})
+    for name in members[1:]:
+        uid, token = account(base, name)
+        c = {"hearth_session": token}
+        assert httpx.post(f"{base}/api/v1/groups/{gid}/members", cookies=c).status_code in (200, 201)
+        assert httpx.post(f"{base}/api/v1/groups/{gid}/agreement", json={"version": version}, cookies=c).is_success
+        room.cookies[name], room.ids[name] = token, uid
+    return room
+
+
+def ws_url(base: str, meeting_id: int, after_seq: int = 0) -> str:
+    return f"{base.replace('http', 'ws', 1)}/ws/meetings/{meeting_id}?after_seq={after_seq}"
+
+
+@dataclass
+class Member:
+    """One WebSocket member: send frames, await frames of a type, remember everything received."""
+
+    ws: ClientConnection
+    frames: list[dict[str, Any]] = field(default_factory=list)
+
+    @classmethod
+    @asynccontextmanager
+    async def join(cls, base: str, room: Room, name: str, *, after_seq: int = 0,
+                   origin: str | None = None) -> AsyncIterator[Member]:
+        headers = {"Cookie": f"hearth_session={room.cookies[name]}"}
+        async with connect(ws_url(base, room.meeting_id, after_seq), origin=origin or base,  # type: ignore[arg-type]
+                           additional_headers=headers, compression=None) as ws:
+            member = cls(ws)
+            await member.expect("replayed")
+            yield member
+
+    async def send(self, **frame: Any) -> None:
+        await self.ws.send(json.dumps(frame))
+
+    async def expect(self, type_: str, /, timeout: float = 5.0, **match: Any) -> dict[str, Any]:
+        """The next frame of `type_` (whose fields equal `match`), skipping others; fails after `timeout`."""
+        async with asyncio.timeout(timeout):
+            while True:
+                frame = json.loads(await self.ws.recv())
+                self.frames.append(frame)
+                if frame.get("type") == type_ and all(frame.get(k) == v for k, v in match.items()):
+                    return dict(frame)
+
+    def texts(self) -> list[str]:
+        return [f["text"] for f in self.frames if f.get("type") == "message"]
