@@ -1,7 +1,7 @@
 """Support for live-room tests: a meeting set up through the API, and WebSocket members.
 
-    room = open_meeting(server.url, members=["Ada", "Bo"])   # Ada is the host
-    async with Member.join(server.url, room, "Bo") as bo: ...
+room = open_meeting(server.url, members=["Ada", "Bo"])   # Ada is the host
+async with Member.join(server.url, room, "Bo") as bo: ...
 """
 
 from __future__ import annotations
@@ -32,7 +32,9 @@ class Room:
 def account(base: str, name: str) -> tuple[int, str]:
     """Register `name` (email name@example.org) and log in; returns (user id, session token)."""
     email = f"{name.lower()}@example.org"
-    r = httpx.post(f"{base}/api/v1/accounts", json={"email": email, "password": STRONG_PASSWORD, "display_name": name})
+    r = httpx.post(
+        f"{base}/api/v1/accounts", json={"email": email, "password": STRONG_PASSWORD, "display_name": name}
+    )
     assert r.status_code == 201, r.text
     login = httpx.post(f"{base}/api/v1/session", json={"email": email, "password": STRONG_PASSWORD})
     assert login.status_code == 200, login.text
@@ -43,23 +45,32 @@ def open_meeting(base: str, members: list[str], *, also: str | None = None) -> R
     """The first name hosts (first account: admin); the rest join and accept the guidelines."""
     host_id, host = account(base, members[0])
     cookies = {"hearth_session": host}
-    group = httpx.post(f"{base}/api/v1/groups", json={"name": "Evening circle", "description": "Live test."},
-                       cookies=cookies)
+    group = httpx.post(
+        f"{base}/api/v1/groups", json={"name": "Evening circle", "description": "Live test."}, cookies=cookies
+    )
     assert group.status_code == 201, group.text
     gid, version = group.json()["id"], group.json()["guidelines_version"]
     now = datetime.now(UTC)
     meeting = httpx.post(
         f"{base}/api/v1/groups/{gid}/meetings",
-        json={"title": "Tuesday", "starts_at": now.isoformat(), "ends_at": (now + timedelta(hours=1)).isoformat()},
+        json={
+            "title": "Tuesday",
+            "starts_at": now.isoformat(),
+            "ends_at": (now + timedelta(hours=1)).isoformat(),
+        },
         cookies=cookies,
     )
     assert meeting.status_code == 201, meeting.text
-    room = Room(meeting_id=meeting.json()["id"], group_id=gid, cookies={members[0]: host}, ids={members[0]: host_id})
+    room = Room(
+        meeting_id=meeting.json()["id"], group_id=gid, cookies={members[0]: host}, ids={members[0]: host_id}
+    )
     for name in members[1:]:
         uid, token = account(base, name)
         c = {"hearth_session": token}
         assert httpx.post(f"{base}/api/v1/groups/{gid}/members", cookies=c).status_code in (200, 201)
-        assert httpx.post(f"{base}/api/v1/groups/{gid}/agreement", json={"version": version}, cookies=c).is_success
+        assert httpx.post(
+            f"{base}/api/v1/groups/{gid}/agreement", json={"version": version}, cookies=c
+        ).is_success
         room.cookies[name], room.ids[name] = token, uid
     return room
 
@@ -77,11 +88,16 @@ class Member:
 
     @classmethod
     @asynccontextmanager
-    async def join(cls, base: str, room: Room, name: str, *, after_seq: int = 0,
-                   origin: str | None = None) -> AsyncIterator[Member]:
+    async def join(
+        cls, base: str, room: Room, name: str, *, after_seq: int = 0, origin: str | None = None
+    ) -> AsyncIterator[Member]:
         headers = {"Cookie": f"hearth_session={room.cookies[name]}"}
-        async with connect(ws_url(base, room.meeting_id, after_seq), origin=origin or base,  # type: ignore[arg-type]
-                           additional_headers=headers, compression=None) as ws:
+        async with connect(
+            ws_url(base, room.meeting_id, after_seq),
+            origin=origin or base,  # type: ignore[arg-type]
+            additional_headers=headers,
+            compression=None,
+        ) as ws:
             member = cls(ws)
             await member.expect("replayed")
             yield member
@@ -89,9 +105,9 @@ class Member:
     async def send(self, **frame: Any) -> None:
         await self.ws.send(json.dumps(frame))
 
-    async def expect(self, type_: str, /, timeout: float = 5.0, **match: Any) -> dict[str, Any]:
-        """The next frame of `type_` (whose fields equal `match`), skipping others; fails after `timeout`."""
-        async with asyncio.timeout(timeout):
+    async def expect(self, type_: str, /, within: float = 5.0, **match: Any) -> dict[str, Any]:
+        """The next `type_` frame whose fields equal `match`, skipping others; fails after `within` s."""
+        async with asyncio.timeout(within):
             while True:
                 frame = json.loads(await self.ws.recv())
                 self.frames.append(frame)

@@ -50,8 +50,12 @@ async def test_welcome_describes_the_room(server: Server, room: Room) -> None:
 
 async def test_bad_frames_get_errors_and_the_connection_stays(server: Server, room: Room) -> None:
     async with Member.join(server.url, room, "Bo") as bo:
-        for raw in ["{nope", '{"type": "shout"}', '{"type": "say", "text": "   ", "client_id": "x"}',
-                    json.dumps({"type": "say", "text": "x" * 2001, "client_id": "x"})]:
+        for raw in [
+            "{nope",
+            '{"type": "shout"}',
+            '{"type": "say", "text": "   ", "client_id": "x"}',
+            json.dumps({"type": "say", "text": "x" * 2001, "client_id": "x"}),
+        ]:
             await bo.ws.send(raw)
             error = await bo.expect("error")
             assert error["code"] in {"bad_json", "unknown_type", "invalid_message"}
@@ -90,8 +94,11 @@ async def test_refusals_close_with_the_documented_codes(
         headers["Cookie"] = f"hearth_session={token}"
     elif who:
         headers["Cookie"] = f"hearth_session={room.cookies[who]}"
-    async with connect(ws_url(server.url, room.meeting_id + meeting_offset), origin=server.url,  # type: ignore[arg-type]
-                       additional_headers=headers) as ws:
+    async with connect(
+        ws_url(server.url, room.meeting_id + meeting_offset),
+        origin=server.url,  # type: ignore[arg-type]
+        additional_headers=headers,
+    ) as ws:
         with pytest.raises(ConnectionClosed) as closed:
             await ws.recv()
     assert closed.value.rcvd is not None
@@ -101,15 +108,21 @@ async def test_refusals_close_with_the_documented_codes(
 async def test_another_origin_cannot_open_the_socket(server: Server, room: Room) -> None:
     headers = {"Cookie": f"hearth_session={room.cookies['Bo']}"}
     with pytest.raises(InvalidStatus) as refused:
-        async with connect(ws_url(server.url, room.meeting_id), origin="https://evil.example",  # type: ignore[arg-type]
-                           additional_headers=headers):
+        async with connect(
+            ws_url(server.url, room.meeting_id),
+            origin="https://evil.example",  # type: ignore[arg-type]
+            additional_headers=headers,
+        ):
             pass
     assert refused.value.response.status_code == 403
 
 
 async def test_hands_queue_in_order_and_pass_lowers(server: Server, room: Room) -> None:
-    async with Member.join(server.url, room, "Ada") as ada, Member.join(server.url, room, "Bo") as bo, \
-            Member.join(server.url, room, "Cy") as cy:
+    async with (
+        Member.join(server.url, room, "Ada") as ada,
+        Member.join(server.url, room, "Bo") as bo,
+        Member.join(server.url, room, "Cy") as cy,
+    ):
         await bo.send(type="raise_hand")
         await ada.expect("hand", hands=[room.ids["Bo"]])
         await cy.send(type="raise_hand")
@@ -147,10 +160,12 @@ async def test_a_late_arrival_never_sees_earlier_shares(server: Server, room: Ro
 
 async def test_logout_closes_that_members_socket(server: Server, room: Room) -> None:
     async with Member.join(server.url, room, "Bo") as bo:
-        out = httpx.delete(f"{server.url}/api/v1/session", cookies={"hearth_session": room.cookies["Bo"]})
+        out = await asyncio.to_thread(
+            httpx.delete, f"{server.url}/api/v1/session", cookies={"hearth_session": room.cookies["Bo"]}
+        )
         assert out.status_code == 204
         with pytest.raises(ConnectionClosed) as closed:
-            await bo.expect("never", timeout=5)
+            await bo.expect("never", within=5)
         assert closed.value.rcvd is not None
         assert closed.value.rcvd.code == 4401
     await asyncio.sleep(0)
