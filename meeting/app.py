@@ -59,8 +59,13 @@ def create_app(settings: Settings) -> Starlette:
     """The whole application for `settings`: pages, API, live rooms, health and metrics."""
     resources = load_resources(settings)
     db = Database(settings.database_url)
-    broker = broker_from_url(settings.redis_url)
-    state = state_from_url(settings.redis_url, hub=getattr(broker, "hub", None), grace=RECONNECT_GRACE)
+    broker = broker_from_url(settings.redis_url, prefix=settings.redis_prefix)
+    state = state_from_url(
+        settings.redis_url,
+        prefix=settings.redis_prefix,
+        hub=getattr(broker, "hub", None),
+        grace=RECONNECT_GRACE,
+    )
     hub = Hub(broker=broker, state=state, secret=settings.secret_key)
     endpoint = RoomEndpoint(hub=hub, gate=MeetingGate(db, settings), allowed_origins=settings.allowed_origins)
 

@@ -173,6 +173,7 @@ def _check(args: argparse.Namespace) -> int:
             "HEARTH_REDIS_URL",
             _mask(settings.redis_url) if settings.redis_url else "(none: in-process broker)",
         ),
+        ("HEARTH_REDIS_PREFIX", settings.redis_prefix),
         ("HEARTH_SECRET_KEY", "set (hidden)" if settings.secret_key else "missing"),
         ("HEARTH_BASE_URL", settings.base_url),
         ("HEARTH_ALLOWED_ORIGINS", ", ".join(settings.allowed_origins)),

@@ -30,6 +30,7 @@ class Settings:
     data_dir: Path = Path("data")
     database_url: str = ""
     redis_url: str | None = None
+    redis_prefix: str = "hearth:"
     secret_key: str = field(default="", repr=False)
     base_url: str = "http://127.0.0.1:8000"
     allowed_origins: tuple[str, ...] = ()
@@ -101,6 +102,7 @@ def _build(v: dict[str, str], default_base_url: str | None) -> Settings:
         data_dir=data_dir,
         database_url=_database_url(v.get("HEARTH_DATABASE_URL"), data_dir),
         redis_url=_redis_url(v.get("HEARTH_REDIS_URL")),
+        redis_prefix=_redis_prefix(v.get("HEARTH_REDIS_PREFIX", "hearth:")),
         secret_key=_secret(v.get("HEARTH_SECRET_KEY"), data_dir, production=env == "production"),
         base_url=base_url,
         allowed_origins=origins,
@@ -162,6 +164,12 @@ def _redis_url(raw: str | None) -> str | None:
         return None
     if not raw.startswith(("redis://", "rediss://", "unix://")):
         raise SettingsError("HEARTH_REDIS_URL must start with redis://, rediss:// or unix://")
+    return raw
+
+
+def _redis_prefix(raw: str) -> str:
+    if not raw or len(raw) > 64 or any(ch.isspace() for ch in raw):
+        raise SettingsError(f"HEARTH_REDIS_PREFIX must be 1 to 64 characters without spaces, not {raw!r}")
     return raw
 
 

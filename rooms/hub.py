@@ -35,7 +35,7 @@ from rooms.state import RoomState
 from rooms.types import Member
 
 log = logging.getLogger("hearth.rooms")
-HEARTBEAT_EVERY = 10.0
+HEARTBEAT_EVERY = 5.0
 RECONNECT_GRACE = 60.0
 
 

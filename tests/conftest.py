@@ -3,6 +3,7 @@
 from support import (  # noqa: F401
     app,
     chromium_path,
+    cluster,
     database_url,
     postgres_migrated,
     redis_url,

@@ -222,9 +222,10 @@ def start_server(
     cwd: Path | None = None,
     python: str = sys.executable,
     name: str = "server",
+    port: int | None = None,
 ) -> Server:
-    """Run `hearth serve` on a free port and wait until it answers /healthz."""
-    port = free_port()
+    """Run `hearth serve` on `port` (default: a free one) and wait until it answers /healthz."""
+    port = port or free_port()
     data_dir = tmp_path / f"{name}-data"
     log_path = tmp_path / f"{name}.log"
     full_env = {
@@ -261,6 +262,53 @@ def server(tmp_path: Path) -> Iterator[Server]:
     srv = start_server(tmp_path)
     yield srv
     srv.stop()
+
+
+@dataclass
+class Cluster:
+    """Two `hearth serve` processes sharing one PostgreSQL database and one Redis (own prefix)."""
+
+    a: Server
+    b: Server
+    env: dict[str, str]
+    prefix: str
+
+    @property
+    def servers(self) -> tuple[Server, Server]:
+        return (self.a, self.b)
+
+
+@pytest.fixture
+def cluster(tmp_path: Path, redis_url: str) -> Iterator[Cluster]:
+    name, url = fresh_postgres_database()
+    prefix = f"hearth-test-{secrets.token_hex(4)}:"
+    ports = (free_port(), free_port())
+    env = {
+        "HEARTH_DATABASE_URL": url,
+        "HEARTH_REDIS_URL": redis_url,
+        "HEARTH_REDIS_PREFIX": prefix,
+        "HEARTH_SECRET_KEY": "cluster-secret-" + secrets.token_hex(24),
+        "HEARTH_ALLOWED_ORIGINS": ",".join(f"http://127.0.0.1:{p}" for p in ports),
+    }
+    a = start_server(tmp_path, env=env, name="a", port=ports[0])
+    b = start_server(tmp_path, env=env, name="b", port=ports[1])
+    try:
+        yield Cluster(a, b, env, prefix)
+    finally:
+        a.stop()
+        b.stop()
+        drop_postgres_database(name)
+        run_async(_delete_keys(redis_url, prefix))
+
+
+async def _delete_keys(url: str, prefix: str) -> None:
+    client = aioredis.from_url(url)
+    try:
+        keys = [k async for k in client.scan_iter(match=prefix + "*", count=500)]
+        if keys:
+            await client.delete(*keys)
+    finally:
+        await client.aclose()
 
 
 @pytest.fixture(scope="session")

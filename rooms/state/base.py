@@ -25,7 +25,7 @@ from rooms.types import Member, RoomSnapshot
 
 __all__ = ["DEFAULT_PRESENCE_TTL", "RoomState", "StateError", "StateUnavailable", "check_node"]
 
-DEFAULT_PRESENCE_TTL = 30.0
+DEFAULT_PRESENCE_TTL = 20.0  # heartbeats every 5 s: a dead process's members go within ~25 s
 
 
 class StateError(Exception):
