@@ -27,6 +27,7 @@ from meeting.context import Hearth
 from meeting.db import Database
 from meeting.gate import MeetingGate
 from meeting.health import health_routes
+from meeting.live import sweep_meetings
 from meeting.settings import Settings, SettingsError
 from meeting.web.groups import group_page_routes
 from meeting.web.pages import page_routes
@@ -74,13 +75,18 @@ def create_app(settings: Settings) -> Starlette:
         redis = aioredis.from_url(settings.redis_url) if settings.redis_url else None
         app.state.hearth = Hearth(settings=settings, db=db, resources=resources, redis=redis, hub=hub)
         await hub.start()
-        purger = asyncio.create_task(_purge_sessions(app.state.hearth))
+        chores = [
+            asyncio.create_task(_purge_sessions(app.state.hearth)),
+            asyncio.create_task(sweep_meetings(app.state.hearth)),
+        ]
         try:
             yield
         finally:
-            purger.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await purger
+            for task in chores:
+                task.cancel()
+            for task in chores:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             await hub.stop()
             if redis is not None:
                 await redis.aclose()

@@ -23,6 +23,7 @@ from rooms.control import CONTROL_ROOM, ControlEvent
 from rooms.crypto import RoomCipher, SealBroken
 from rooms.metrics import METRICS
 from rooms.protocol import (
+    CloseCode,
     PresenceKind,
     RoomEvent,
     author_frame_text,
@@ -37,6 +38,7 @@ from rooms.types import Member
 log = logging.getLogger("hearth.rooms")
 HEARTBEAT_EVERY = 5.0
 RECONNECT_GRACE = 60.0
+_ENDED = '{"type":"ended"'
 
 
 class Hub:
@@ -51,6 +53,7 @@ class Hub:
         self.grace = grace
         self.rooms: dict[int, set[Connection]] = defaultdict(set)
         self._grace_timers: dict[tuple[int, int], asyncio.TimerHandle] = {}
+        self.ended: set[int] = set()  # rooms whose meeting ended while members were here
         self._tasks: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
@@ -96,6 +99,10 @@ class Hub:
         if not local:
             del self.rooms[conn.room]
             await self.broker.unsubscribe(conn.room)
+        if conn.room in self.ended:  # nothing is kept for an ended meeting
+            if not local:
+                self.ended.discard(conn.room)
+            return
         if departed:  # `leave` already took this connection out of the store
             return
         uid = conn.member.user_id
@@ -108,7 +115,7 @@ class Hub:
 
     async def _grace_over(self, room: int, member: Member) -> None:
         self._grace_timers.pop((room, member.user_id), None)
-        if await self.state.still_reconnecting(room, member.user_id):
+        if room not in self.ended and await self.state.still_reconnecting(room, member.user_id):
             for command in core.departure(member):
                 await self.execute(room, command, conn=None)
 
@@ -121,6 +128,13 @@ class Hub:
     async def publish(self, room: int, event: RoomEvent) -> int:
         """Seal and publish a room event; returns its seq."""
         return await self.broker.publish(room, self.cipher.seal(room, event_json(event).encode()))
+
+    async def end_meeting(self, room: int) -> None:
+        """Tell every member the meeting ended, close their sockets (4410) on every process, and
+        delete everything held for the room: its replay log, sequence counter and state."""
+        await self.publish(room, core.ended())
+        await self.broker.forget(room)
+        await self.state.clear(room)
 
     async def kick(
         self, *, user_id: int | None, code: int, room: int | None = None, session_key: str | None = None
@@ -150,11 +164,16 @@ class Hub:
         text = frame_text(plain, seq)
         mid = message_id_of(plain)
         targets = (only,) if only is not None else self.rooms.get(room, ())
+        ending = plain.startswith(_ENDED)
+        if ending:
+            self.ended.add(room)
         for conn in targets:
-            if seq <= conn.first_seq:
+            if seq <= conn.first_seq and not ending:
                 continue
             client_id = conn.pending.pop(mid, None) if mid is not None and conn.pending else None
             conn.offer(author_frame_text(plain, seq, client_id) if client_id else text, seq)
+            if ending:
+                conn.shut(CloseCode.meeting_not_open)
         if only is None:
             METRICS.fanout_seconds.observe(time.perf_counter() - started)
             METRICS.relayed.inc()

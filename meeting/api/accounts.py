@@ -10,10 +10,10 @@ from meeting.accounts import service, sessions
 from meeting.accounts.models import User, UserCreate, UserPublic
 from meeting.api.errors import ApiError, check_origin, read_json
 from meeting.context import hearth
+from meeting.live import close_live_rooms
 from meeting.web.auth import (
     clear_session_cookie,
     client_address,
-    close_live_rooms,
     current_user,
     set_session_cookie,
 )

@@ -32,6 +32,7 @@ from meeting.groups.models import (
     MeetingPublic,
     MembershipPublic,
 )
+from meeting.live import end_live_room
 from moderation.entry import opens_at
 
 
@@ -212,6 +213,8 @@ async def _change_meeting(request: Request, *, end: bool) -> Response:
             meeting = await change(s, meeting=meeting, actor=user)
     except service.GroupError as exc:
         raise group_error(exc) from None
+    if end:
+        await end_live_room(hearth(request), meeting_id)
     return JSONResponse(meeting_public(meeting))
 
 

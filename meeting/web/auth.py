@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-
 from starlette.requests import HTTPConnection
 from starlette.responses import Response
 
@@ -12,8 +10,6 @@ from meeting.accounts.models import User
 from meeting.context import hearth
 
 _UNSET = object()
-log = logging.getLogger("hearth.auth")
-NOT_LOGGED_IN = 4401
 
 
 async def current_user(conn: HTTPConnection) -> User | None:
@@ -52,17 +48,3 @@ def clear_session_cookie(conn: HTTPConnection, response: Response) -> None:
     response.delete_cookie(
         sessions.COOKIE, httponly=True, samesite="lax", secure=hearth(conn).settings.secure_cookies
     )
-
-
-async def close_live_rooms(
-    conn: HTTPConnection, *, user_id: int | None, session_token: str | None = None
-) -> None:
-    """Close the user's room sockets on every process: one login session's, or all of them."""
-    hub = hearth(conn).hub
-    if hub is None or user_id is None:
-        return
-    key = sessions.token_hash(session_token) if session_token else None
-    try:
-        await hub.kick(user_id=user_id, code=NOT_LOGGED_IN, session_key=key)
-    except Exception:  # the broker is down: the sockets' own session checks close them soon
-        log.warning("rooms.kick_failed", exc_info=True)

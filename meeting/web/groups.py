@@ -25,6 +25,7 @@ from meeting.context import hearth
 from meeting.db import utcnow
 from meeting.groups import service
 from meeting.groups.models import DEFAULT_GUIDELINES, Group, Meeting
+from meeting.live import end_live_room
 from meeting.web.auth import current_user
 from meeting.web.pages import FormRejected, form_data, redirect, text
 from meeting.web.templating import error_page, render
@@ -273,8 +274,13 @@ async def _meeting_state(
     meeting = await service.get_meeting(s, meeting_id=request.path_params["meeting_id"])
     if meeting.group_id != group.id:
         raise service.NotFound(f"No meeting with id {meeting.id} in this group.")
-    change = service.end_meeting if request.url.path.endswith("/end") else service.open_meeting
+    ending = request.url.path.endswith("/end")
+    change = service.end_meeting if ending else service.open_meeting
     await change(s, meeting=meeting, actor=user)
+    if ending:
+        await s.commit()  # the room's gate reads this: commit before members are told
+        assert meeting.id is not None
+        await end_live_room(hearth(request), meeting.id)
 
 
 _ACTIONS: dict[str, FormAction] = {

@@ -17,11 +17,11 @@ from starlette.routing import Route
 from meeting.accounts import service, sessions
 from meeting.accounts.models import User
 from meeting.context import hearth
+from meeting.live import close_live_rooms
 from meeting.web import csrf
 from meeting.web.auth import (
     clear_session_cookie,
     client_address,
-    close_live_rooms,
     current_user,
     set_session_cookie,
 )

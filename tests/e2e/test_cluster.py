@@ -94,3 +94,33 @@ async def test_each_process_subscribes_only_to_rooms_it_serves(cluster: Cluster)
         assert await subscribers() == 0
     finally:
         await client.aclose()
+
+
+async def test_ending_the_meeting_closes_every_socket_and_deletes_what_was_held(cluster: Cluster) -> None:
+    a, b = cluster.servers
+    room = await asyncio.to_thread(open_meeting, a.url, ["Ada", "Bo"])
+    client = aioredis.from_url(cluster.env["HEARTH_REDIS_URL"])
+    try:
+        async with Member.join(a.url, room, "Ada") as ada, Member.join(b.url, room, "Bo") as bo:
+            await bo.send(type="say", text="something private", client_id="p")
+            await ada.expect("message")
+            held = [k async for k in client.scan_iter(match=f"{cluster.prefix}room:{room.meeting_id}:*")]
+            assert held  # the replay log and state exist while the meeting runs
+            end = await asyncio.to_thread(
+                httpx.post,
+                f"{a.url}/api/v1/meetings/{room.meeting_id}/end",
+                cookies={"hearth_session": room.cookies["Ada"]},
+                headers={"origin": a.url},
+            )
+            assert end.status_code == 200, end.text
+            for member in (ada, bo):
+                await member.expect("ended")
+                with pytest.raises(ConnectionClosed) as closed:
+                    await member.expect("never")
+                assert closed.value.rcvd is not None
+                assert closed.value.rcvd.code == 4410
+        await asyncio.sleep(1)
+        left = [k async for k in client.scan_iter(match=f"{cluster.prefix}room:{room.meeting_id}:*")]
+        assert left == []
+    finally:
+        await client.aclose()
