@@ -16,6 +16,19 @@ from meeting.settings import Settings
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName", "color_message"}
 
 
+# Libraries that print frames or query parameters at DEBUG: the websockets protocol (through
+# uvicorn's logger) writes the start of every frame, so chat text. They never go below these
+# levels, whatever HEARTH_LOG_LEVEL says; the canary tests run the servers at DEBUG to prove it.
+_NEVER_DEBUG = {
+    "uvicorn.error": logging.INFO,
+    "websockets": logging.INFO,
+    "redis": logging.INFO,
+    "sqlalchemy.engine": logging.WARNING,
+    "aiosqlite": logging.INFO,
+    "asyncpg": logging.INFO,
+}
+
+
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         out: dict[str, object] = {
@@ -52,5 +65,7 @@ def configure(settings: Settings) -> None:
     for name in ("uvicorn", "uvicorn.error"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
+    for name, floor in _NEVER_DEBUG.items():
+        logging.getLogger(name).setLevel(max(floor, logging.getLevelName(settings.log_level)))
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     logging.getLogger("uvicorn.access").disabled = True  # addresses + paths reveal who attends what

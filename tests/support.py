@@ -231,6 +231,7 @@ def start_server(
     full_env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("HEARTH_")},
         "HEARTH_DATA_DIR": str(data_dir),
+        "HEARTH_LOG_LEVEL": "DEBUG",  # the canary tests read these logs: the most talkative level
         **(env or {}),
     }
     with log_path.open("wb") as log:
