@@ -18,10 +18,12 @@ from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket
 
 from rooms import core
+from rooms.broker import BrokerUnavailable
 from rooms.connection import Connection
 from rooms.hub import Hub
 from rooms.metrics import METRICS
-from rooms.protocol import CloseCode, PresenceKind, encode
+from rooms.protocol import CloseCode, PresenceKind, encode, error_frame
+from rooms.state import StateUnavailable
 from rooms.types import Admission, Gate, RoomSnapshot
 
 log = logging.getLogger("hearth.rooms")
@@ -29,6 +31,7 @@ SESSION_COOKIE = "hearth_session"
 MAX_CONNECTIONS_PER_MEMBER = 5
 TOO_MANY_CONNECTIONS = 4429
 SESSION_CHECK_EVERY = 30.0
+UNAVAILABLE = "That couldn't be sent just now. Please try again in a moment."
 
 
 class RoomEndpoint:
@@ -72,7 +75,8 @@ class RoomEndpoint:
                 return
             await self._run(ws, room, admission)
         finally:
-            await state.connections(uid, -1)
+            with contextlib.suppress(StateUnavailable):  # the count expires with its heartbeat
+                await state.connections(uid, -1)
 
     async def _refuse(self, ws: WebSocket, code: int, reason: str) -> None:
         METRICS.refusals.labels(code=str(code)).inc()
@@ -97,16 +101,19 @@ class RoomEndpoint:
         log.info("ws.connect", extra={"room": room})
         try:
             fresh = await self.hub.state.join(room, member, self.hub.node)
-            snapshot = await self.hub.state.snapshot(room)
+            kind = PresenceKind.joined if fresh else PresenceKind.returned
+            await self.hub.publish(room, core.presence_event(kind, member))  # before the snapshot:
+            snapshot = await self.hub.state.snapshot(room)  # its seq then marks this very entry
             conn.first_seq = await self.hub.state.first_seq(room, member.user_id, snapshot.seq)
             conn.offer(encode(core.welcome(member, snapshot)))
-            kind = PresenceKind.joined if fresh else PresenceKind.returned
-            await self.hub.publish(room, core.presence_event(kind, member))
             await self.hub.replay(conn, _after_seq(ws))
             departed = await self._read(ws, conn, snapshot)
         finally:
             watchdog.cancel()
-            await self.hub.detach(conn, departed=departed)
+            try:
+                await self.hub.detach(conn, departed=departed)
+            except (BrokerUnavailable, StateUnavailable):  # presence heals by TTL once Redis is back
+                log.warning("ws.detach_unavailable", extra={"room": room})
             conn.shut(conn.close_code or CloseCode.normal)
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(writer, timeout=5)
@@ -124,7 +131,12 @@ class RoomEndpoint:
                 return False
             ctx = core.Context(member=conn.member, room=snapshot, now_ms=int(time.time() * 1000))
             for command in core.receive(text, ctx):
-                await self.hub.execute(conn.room, command, conn=conn)
+                try:
+                    await self.hub.execute(conn.room, command, conn=conn)
+                except (BrokerUnavailable, StateUnavailable):  # Redis is away: say so, keep the socket
+                    client_id = command.client_id if isinstance(command, core.Publish) else None
+                    conn.offer(encode(error_frame("unavailable", UNAVAILABLE, client_id)))
+                    break
                 if isinstance(command, core.Depart):
                     return True
         return False

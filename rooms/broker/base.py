@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from typing import Protocol
+from typing import Literal, Protocol
 
 from rooms.types import Delivery
 
@@ -28,6 +28,10 @@ __all__ = [
 
 DEFAULT_PREFIX = "hearth:"
 DEFAULT_LOG_SIZE = 2_000  # events kept per room for replay
+# Where a room's counter starts: "clock" (production) at the server clock in microseconds, so a
+# counter lost with a Redis restart or expiry never starts again below numbers members saw;
+# "zero" counts 1, 2, 3… from nothing (contract tests that reason about small seqs).
+SeqOrigin = Literal["clock", "zero"]
 DEFAULT_LOG_TTL = 12 * 3600.0  # seconds; refreshed by every publish, so only idle rooms expire
 
 

@@ -12,7 +12,7 @@ import itertools
 import time
 from collections import deque
 
-from rooms.broker.base import DEFAULT_LOG_SIZE, DEFAULT_LOG_TTL, BrokerClosed, Inbox
+from rooms.broker.base import DEFAULT_LOG_SIZE, DEFAULT_LOG_TTL, BrokerClosed, Inbox, SeqOrigin
 from rooms.types import Delivery
 
 __all__ = ["MemoryBroker", "MemoryHub"]
@@ -37,10 +37,13 @@ class MemoryHub:
         self._expire(room, time.monotonic())
         return self._seqs.get(room, 0)
 
-    def publish(self, room: int, payload: bytes, log_size: int, log_ttl: float) -> int:
+    def publish(self, room: int, payload: bytes, log_size: int, log_ttl: float, origin: SeqOrigin) -> int:
         now = time.monotonic()
         self._expire(room, now)
-        seq = self._seqs[room] = self._seqs.get(room, 0) + 1
+        previous = self._seqs.get(room)
+        if previous is None:
+            previous = time.time_ns() // 1000 if origin == "clock" else 0
+        seq = self._seqs[room] = previous + 1
         delivery = Delivery(room, seq, payload)
         log = self._logs.get(room)
         if log is None or log.maxlen != log_size:
@@ -98,9 +101,11 @@ class MemoryBroker:
         *,
         log_size: int = DEFAULT_LOG_SIZE,
         log_ttl: float = DEFAULT_LOG_TTL,
+        seq_origin: SeqOrigin = "clock",
     ) -> None:
         if log_size < 1 or log_ttl <= 0:
             raise ValueError("log_size and log_ttl must be positive")
+        self._seq_origin = seq_origin
         self.hub = hub if hub is not None else MemoryHub()
         self.reconnects = 0  # never reconnects; kept for parity with RedisBroker's metric
         self._log_size = log_size
@@ -134,7 +139,7 @@ class MemoryBroker:
 
     async def publish(self, room: int, payload: bytes) -> int:
         self._require()
-        return self.hub.publish(room, payload, self._log_size, self._log_ttl)
+        return self.hub.publish(room, payload, self._log_size, self._log_ttl, self._seq_origin)
 
     async def next_published(self) -> Delivery:
         return await self._inbox.get()

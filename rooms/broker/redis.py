@@ -43,6 +43,7 @@ from rooms.broker.base import (
     BrokerUnavailable,
     Inbox,
     RedisKeys,
+    SeqOrigin,
 )
 from rooms.types import Delivery
 
@@ -50,10 +51,17 @@ __all__ = ["RedisBroker", "command_client", "guarded"]
 
 log = logging.getLogger(__name__)
 
-# KEYS: seq, log. ARGV: payload, log size, ttl (ms), channel.
+# KEYS: seq, log. ARGV: payload, log size, ttl (ms), channel, seq origin ('clock' or 'zero').
+# A missing counter starts at the server's clock in microseconds, not at 0: Redis keeps nothing on
+# disk, so after a restart (or expiry) the counter must not begin again below numbers that
+# members already saw, or their clients would drop new events as old ones. It then counts by one.
 _PUBLISH = """
+if ARGV[5] == 'clock' and redis.call('EXISTS', KEYS[1]) == 0 then
+  local now = redis.call('TIME')
+  redis.call('SET', KEYS[1], now[1] .. string.format('%06d', tonumber(now[2])))
+end
 local seq = redis.call('INCR', KEYS[1])
-local entry = seq .. ':' .. ARGV[1]
+local entry = string.format('%d', seq) .. ':' .. ARGV[1]  -- not seq .. '': large numbers print as 1.79e+15
 redis.call('RPUSH', KEYS[2], entry)
 redis.call('LTRIM', KEYS[2], -tonumber(ARGV[2]), -1)
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
@@ -94,9 +102,11 @@ class RedisBroker:
         max_connections: int = 16,
         op_timeout: float = 5.0,
         health_interval: float = 10.0,
+        seq_origin: SeqOrigin = "clock",
     ) -> None:
         if log_size < 1 or log_ttl <= 0:
             raise ValueError("log_size and log_ttl must be positive")
+        self._seq_origin = seq_origin
         self.reconnects = 0
         self._url = url
         self._keys = RedisKeys(prefix)
@@ -212,7 +222,7 @@ class RedisBroker:
         seq = await self._command(
             script(
                 keys=[keys.seq(room), keys.log(room)],
-                args=[payload, self._log_size, self._log_ttl_ms, keys.channel(room)],
+                args=[payload, self._log_size, self._log_ttl_ms, keys.channel(room), self._seq_origin],
             )
         )
         return int(seq)

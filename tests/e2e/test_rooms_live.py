@@ -40,6 +40,7 @@ async def test_welcome_describes_the_room(server: Server, room: Room) -> None:
     async with Member.join(server.url, room, "Ada") as ada:
         welcome = ada.frames[0]
         assert welcome["type"] == "welcome"
+        assert [f["type"] for f in ada.frames] == ["welcome", "replayed"]  # no "missed" in a new room
         assert welcome["you"] == {"id": room.ids["Ada"], "name": "Ada", "role": "host"}
         async with Member.join(server.url, room, "Bo") as bo:
             you = bo.frames[0]["you"]

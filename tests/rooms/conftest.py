@@ -90,6 +90,8 @@ class Backend:
         self._states: list[MemoryState | RedisState] = []
 
     async def broker(self, **options: Any) -> MemoryBroker | RedisBroker:
+        """A connected broker; counters start at zero unless `seq_origin="clock"` is passed."""
+        options.setdefault("seq_origin", "zero")
         broker: MemoryBroker | RedisBroker
         if self.url is None:
             broker = MemoryBroker(self.hub, **options)

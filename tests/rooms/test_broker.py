@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import TYPE_CHECKING
 
 import pytest
@@ -43,6 +44,18 @@ async def test_seq_starts_at_one_and_counts_per_room(backend: Backend) -> None:
     broker = await backend.broker()
     assert [await broker.publish(ROOM, b"a"), await broker.publish(ROOM, b"b")] == [1, 2]
     assert await broker.publish(ROOM + 1, b"c") == 1
+
+
+async def test_by_default_a_counter_starts_at_the_clock_so_a_lost_one_never_goes_back(
+    backend: Backend,
+) -> None:
+    broker = await backend.broker(seq_origin="clock")
+    before_us = time.time_ns() // 1000
+    first = await broker.publish(ROOM, b"a")
+    assert before_us - 5_000_000 < first < before_us + 5_000_000  # the server's clock, in microseconds
+    assert await broker.publish(ROOM, b"b") == first + 1
+    await broker.forget(ROOM)  # as a Redis restart or an expiry would lose it
+    assert await broker.publish(ROOM, b"c") > first + 1
 
 
 async def test_delivery_carries_room_seq_and_payload(backend: Backend) -> None:
@@ -295,7 +308,7 @@ async def publish_until_delivered(broker: RedisBroker, room: int, payload: bytes
 
 
 async def test_scripts_are_reloaded_after_script_flush(private_redis: PrivateRedis) -> None:
-    broker = RedisBroker(private_redis.url, prefix="p:")
+    broker = RedisBroker(private_redis.url, prefix="p:", seq_origin="zero")
     client = aioredis.from_url(private_redis.url)
     await broker.connect()
     try:
