@@ -68,7 +68,12 @@ def create_app(settings: Settings) -> Starlette:
         grace=RECONNECT_GRACE,
     )
     hub = Hub(broker=broker, state=state, secret=settings.secret_key)
-    endpoint = RoomEndpoint(hub=hub, gate=MeetingGate(db, settings), allowed_origins=settings.allowed_origins)
+    endpoint = RoomEndpoint(
+        hub=hub,
+        gate=MeetingGate(db, settings),
+        allowed_origins=settings.allowed_origins,
+        session_check_every=settings.session_check_seconds,
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

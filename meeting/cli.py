@@ -179,6 +179,7 @@ def _check(args: argparse.Namespace) -> int:
         ("HEARTH_ALLOWED_ORIGINS", ", ".join(settings.allowed_origins)),
         ("HEARTH_SESSION_IDLE_MINUTES", str(settings.session_idle_minutes)),
         ("HEARTH_SESSION_MAX_HOURS", str(settings.session_max_hours)),
+        ("HEARTH_SESSION_CHECK_SECONDS", str(settings.session_check_seconds)),
         ("HEARTH_LOG_LEVEL", settings.log_level),
         ("HEARTH_LOG_FORMAT", settings.log_format),
         ("HEARTH_CRISIS_RESOURCES", str(settings.crisis_resources or "(built-in defaults)")),

@@ -36,6 +36,7 @@ class Settings:
     allowed_origins: tuple[str, ...] = ()
     session_idle_minutes: int = 60
     session_max_hours: int = 12
+    session_check_seconds: int = 30
     log_level: str = "INFO"
     log_format: str = "text"
     crisis_resources: Path | None = None
@@ -108,6 +109,7 @@ def _build(v: dict[str, str], default_base_url: str | None) -> Settings:
         allowed_origins=origins,
         session_idle_minutes=_positive_int(v, "HEARTH_SESSION_IDLE_MINUTES", 60),
         session_max_hours=_positive_int(v, "HEARTH_SESSION_MAX_HOURS", 12),
+        session_check_seconds=_positive_int(v, "HEARTH_SESSION_CHECK_SECONDS", 30),
         log_level=log_level,
         log_format=log_format,
         crisis_resources=Path(resources) if resources else None,
