@@ -170,3 +170,17 @@ async def test_logout_closes_that_members_socket(server: Server, room: Room) -> 
         assert closed.value.rcvd is not None
         assert closed.value.rcvd.code == 4401
     await asyncio.sleep(0)
+
+
+async def test_compression_is_never_negotiated(server: Server, room: Room) -> None:
+    """permessage-deflate leaks secrets through lengths (CRIME/BREACH) and costs memory: off."""
+    headers = {"Cookie": f"hearth_session={room.cookies['Bo']}"}
+    async with connect(
+        ws_url(server.url, room.meeting_id),
+        origin=server.url,  # type: ignore[arg-type]
+        additional_headers=headers,
+        compression="deflate",
+    ) as ws:
+        assert ws.response is not None
+        assert "Sec-WebSocket-Extensions" not in ws.response.headers
+        assert json.loads(await ws.recv())["type"] == "welcome"
