@@ -22,7 +22,7 @@ from starlette.staticfiles import StaticFiles
 
 from meeting.accounts import sessions
 from meeting.api import api_routes
-from meeting.api.errors import ApiError, error_response
+from meeting.api.errors import DOMAIN_ERRORS, ApiError, domain_error, error_response
 from meeting.context import Hearth
 from meeting.db import Database
 from meeting.gate import MeetingGate
@@ -108,7 +108,12 @@ def create_app(settings: Settings) -> Starlette:
             Mount("/static", StaticFiles(directory=asset_dir("static")), name="static"),
         ],
         middleware=[Middleware(SecurityHeaders, settings=settings)],
-        exception_handlers={ApiError: _api_error, HTTPException: _http_error, Exception: _server_error},
+        exception_handlers={
+            ApiError: _api_error,
+            **dict.fromkeys(DOMAIN_ERRORS, _domain_error),
+            HTTPException: _http_error,
+            Exception: _server_error,
+        },
         lifespan=lifespan,
     )
 
@@ -130,6 +135,14 @@ def _wants_json(request: Request) -> bool:
 async def _api_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ApiError)
     return error_response(exc.status, exc.code, exc.message, exc.headers)
+
+
+async def _domain_error(request: Request, exc: Exception) -> Response:
+    """A broken account or group rule that no page handled itself: JSON for the API."""
+    response = domain_error(request, exc)
+    if _wants_json(request):
+        return response
+    return await error_page(request, response.status_code, "That didn't work", str(exc))
 
 
 _TITLES = {404: "Page not found", 405: "That isn't allowed here"}

@@ -40,17 +40,6 @@ def public(user: User) -> dict[str, object]:
     return UserPublic.model_validate(user, from_attributes=True).model_dump(mode="json")
 
 
-def account_error(exc: service.AccountError) -> ApiError:
-    status = {
-        service.InvalidInput: 422,
-        service.EmailUnavailable: 409,
-        service.BadCredentials: 401,
-        service.Throttled: 429,
-    }.get(type(exc), 400)
-    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, service.Throttled) else None
-    return ApiError(status, exc.code, str(exc), headers=headers)
-
-
 async def require_user(request: Request) -> User:
     user = await current_user(request)
     if user is None:
@@ -61,32 +50,26 @@ async def require_user(request: Request) -> User:
 async def create_account(request: Request) -> Response:
     body = await read_json(request, UserCreate)
     h = hearth(request)
-    try:
-        async with h.db.session() as s:
-            user = await service.register(
-                s,
-                email=body.email,
-                password=body.password,
-                display_name=body.display_name,
-                client=client_address(request),
-            )
-    except service.AccountError as exc:
-        raise account_error(exc) from None
+    async with h.db.session() as s:
+        user = await service.register(
+            s,
+            email=body.email,
+            password=body.password,
+            display_name=body.display_name,
+            client=client_address(request),
+        )
     return JSONResponse(public(user), status_code=201)
 
 
 async def log_in(request: Request) -> Response:
     body = await read_json(request, Credentials)
     h = hearth(request)
-    try:
-        async with h.db.session() as s:
-            user = await service.authenticate(
-                s, email=body.email, password=body.password, client=client_address(request)
-            )
-            await sessions.end(s, token=request.cookies.get(sessions.COOKIE))
-            token = await service.log_in(s, user=user, settings=h.settings)
-    except service.AccountError as exc:
-        raise account_error(exc) from None
+    async with h.db.session() as s:
+        user = await service.authenticate(
+            s, email=body.email, password=body.password, client=client_address(request)
+        )
+        await sessions.end(s, token=request.cookies.get(sessions.COOKIE))
+        token = await service.log_in(s, user=user, settings=h.settings)
     response = JSONResponse({"user": public(user)})
     set_session_cookie(request, response, token)
     return response
@@ -112,14 +95,11 @@ async def change_password(request: Request) -> Response:
     body = await read_json(request, PasswordChange)
     user = await require_user(request)
     h = hearth(request)
-    try:
-        async with h.db.session() as s:
-            user = await s.merge(user)
-            token = await service.change_password(
-                s, user=user, current=body.current_password, new=body.new_password, settings=h.settings
-            )
-    except service.AccountError as exc:
-        raise account_error(exc) from None
+    async with h.db.session() as s:
+        user = await s.merge(user)
+        token = await service.change_password(
+            s, user=user, current=body.current_password, new=body.new_password, settings=h.settings
+        )
     await close_live_rooms(request, user_id=user.id)
     response = Response(status_code=204)
     set_session_cookie(request, response, token)
@@ -129,11 +109,8 @@ async def change_password(request: Request) -> Response:
 async def delete_account(request: Request) -> Response:
     body = await read_json(request, AccountDeletion)
     user = await require_user(request)
-    try:
-        async with hearth(request).db.session() as s:
-            await service.delete_account(s, user=await s.merge(user), password=body.password)
-    except service.AccountError as exc:
-        raise account_error(exc) from None
+    async with hearth(request).db.session() as s:
+        await service.delete_account(s, user=await s.merge(user), password=body.password)
     await close_live_rooms(request, user_id=user.id)
     response = JSONResponse({"deleted": list(service.DELETED_DATA)})
     clear_session_cookie(request, response)

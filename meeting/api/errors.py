@@ -15,7 +15,9 @@ from pydantic import BaseModel, ValidationError
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from meeting.accounts import service as accounts
 from meeting.context import hearth
+from meeting.groups import service as groups
 from meeting.web.security import origin_allowed
 
 M = TypeVar("M", bound=BaseModel)
@@ -71,3 +73,29 @@ def _describe(exc: ValidationError) -> str:
     if first["type"] == "missing":
         return f"Field {where!r} is required."
     return f"Field {where!r}: {first['msg']}."
+
+
+def domain_error(request: Request, exc: Exception) -> JSONResponse:
+    """The JSON answer to an account or group rule being broken (`service` errors)."""
+    status = next((code for kind, code in _STATUS.items() if isinstance(exc, kind)), 400)
+    extra: dict[str, Any] = {}
+    headers = None
+    if isinstance(exc, accounts.Throttled):
+        headers = {"Retry-After": str(exc.retry_after)}
+    if isinstance(exc, groups.GuidelinesChanged):
+        extra["current_version"] = exc.current_version
+    return error_response(status, getattr(exc, "code", "invalid"), str(exc), headers, **extra)
+
+
+DOMAIN_ERRORS: tuple[type[Exception], ...] = (accounts.AccountError, groups.GroupError)
+_STATUS: dict[type[Exception], int] = {
+    accounts.InvalidInput: 422,
+    accounts.EmailUnavailable: 409,
+    accounts.BadCredentials: 401,
+    accounts.Throttled: 429,
+    groups.InvalidInput: 422,
+    groups.Forbidden: 403,
+    groups.NotFound: 404,
+    groups.MeetingEnded: 409,
+    groups.GuidelinesChanged: 409,
+}

@@ -14,7 +14,7 @@ from starlette.responses import JSONResponse, Response
 
 from meeting.accounts.models import User
 from meeting.api.accounts import require_user
-from meeting.api.errors import ApiError, check_origin, error_response, read_json
+from meeting.api.errors import ApiError, check_origin, read_json
 from meeting.context import hearth
 from meeting.db import utcnow
 from meeting.groups import service
@@ -69,17 +69,6 @@ def membership_public(row: GroupRole) -> dict[str, object]:
     return MembershipPublic.model_validate(row, from_attributes=True).model_dump(mode="json")
 
 
-def group_error(exc: service.GroupError) -> ApiError:
-    status = {
-        service.InvalidInput: 422,
-        service.Forbidden: 403,
-        service.NotFound: 404,
-        service.MeetingEnded: 409,
-        service.GuidelinesChanged: 409,
-    }.get(type(exc), 400)
-    return ApiError(status, exc.code, str(exc))
-
-
 def path_id(request: Request, what: str) -> int:
     raw = request.path_params["id"]
     if not raw.isascii() or not raw.isdigit() or len(raw) > 18:
@@ -90,17 +79,14 @@ def path_id(request: Request, what: str) -> int:
 async def create_group(request: Request) -> Response:
     user = await require_user(request)
     body = await read_json(request, GroupCreate)
-    try:
-        async with hearth(request).db.session() as s:
-            group = await service.create_group(
-                s,
-                creator=user,
-                name=body.name,
-                description=body.description,
-                guidelines=body.guidelines,
-            )
-    except service.GroupError as exc:
-        raise group_error(exc) from None
+    async with hearth(request).db.session() as s:
+        group = await service.create_group(
+            s,
+            creator=user,
+            name=body.name,
+            description=body.description,
+            guidelines=body.guidelines,
+        )
     detail = group_detail(group, role=GroupRoleName.host, accepted=group.guidelines_version)
     return JSONResponse(detail, status_code=201)
 
@@ -108,14 +94,11 @@ async def create_group(request: Request) -> Response:
 async def get_group(request: Request) -> Response:
     user = await require_user(request)
     group_id = path_id(request, "group")
-    try:
-        async with hearth(request).db.session() as s:
-            group = await service.get_group(s, group_id=group_id)
-            assert user.id is not None
-            role = await service.role_in(s, group_id=group_id, user_id=user.id)
-            accepted = await service.accepted_version(s, group_id=group_id, user_id=user.id)
-    except service.GroupError as exc:
-        raise group_error(exc) from None
+    async with hearth(request).db.session() as s:
+        group = await service.get_group(s, group_id=group_id)
+        assert user.id is not None
+        role = await service.role_in(s, group_id=group_id, user_id=user.id)
+        accepted = await service.accepted_version(s, group_id=group_id, user_id=user.id)
     return JSONResponse(group_detail(group, role=role, accepted=accepted))
 
 
@@ -123,25 +106,19 @@ async def create_meeting(request: Request) -> Response:
     user = await require_user(request)
     body = await read_json(request, MeetingCreate)
     group_id = path_id(request, "group")
-    try:
-        async with hearth(request).db.session() as s:
-            group = await service.get_group(s, group_id=group_id)
-            meeting = await service.create_meeting(
-                s, group=group, actor=user, title=body.title, starts_at=body.starts_at, ends_at=body.ends_at
-            )
-    except service.GroupError as exc:
-        raise group_error(exc) from None
+    async with hearth(request).db.session() as s:
+        group = await service.get_group(s, group_id=group_id)
+        meeting = await service.create_meeting(
+            s, group=group, actor=user, title=body.title, starts_at=body.starts_at, ends_at=body.ends_at
+        )
     return JSONResponse(meeting_public(meeting), status_code=201)
 
 
 async def get_meeting(request: Request) -> Response:
     await require_user(request)
     meeting_id = path_id(request, "meeting")
-    try:
-        async with hearth(request).db.session() as s:
-            meeting = await service.get_meeting(s, meeting_id=meeting_id)
-    except service.GroupError as exc:
-        raise group_error(exc) from None
+    async with hearth(request).db.session() as s:
+        meeting = await service.get_meeting(s, meeting_id=meeting_id)
     return JSONResponse(meeting_public(meeting))
 
 
@@ -149,12 +126,9 @@ async def assign_facilitator(request: Request) -> Response:
     user = await require_user(request)
     body = await read_json(request, FacilitatorAssign)
     group_id = path_id(request, "group")
-    try:
-        async with hearth(request).db.session() as s:
-            group = await service.get_group(s, group_id=group_id)
-            row = await service.assign_facilitator(s, group=group, actor=user, user_id=body.user_id)
-    except service.GroupError as exc:
-        raise group_error(exc) from None
+    async with hearth(request).db.session() as s:
+        group = await service.get_group(s, group_id=group_id)
+        row = await service.assign_facilitator(s, group=group, actor=user, user_id=body.user_id)
     return JSONResponse(membership_public(row))
 
 
@@ -162,12 +136,9 @@ async def join_group(request: Request) -> Response:
     user = await require_user(request)
     check_origin(request)
     group_id = path_id(request, "group")
-    try:
-        async with hearth(request).db.session() as s:
-            group = await service.get_group(s, group_id=group_id)
-            row = await service.join_group(s, group=group, user=user)
-    except service.GroupError as exc:
-        raise group_error(exc) from None
+    async with hearth(request).db.session() as s:
+        group = await service.get_group(s, group_id=group_id)
+        row = await service.join_group(s, group=group, user=user)
     return JSONResponse(membership_public(row))
 
 
@@ -175,14 +146,9 @@ async def accept_guidelines(request: Request) -> Response:
     user = await require_user(request)
     body = await read_json(request, Agreement)
     group_id = path_id(request, "group")
-    try:
-        async with hearth(request).db.session() as s:
-            group = await service.get_group(s, group_id=group_id)
-            row = await service.accept_guidelines(s, group=group, user=user, version=body.version)
-    except service.GuidelinesChanged as exc:
-        return error_response(409, exc.code, str(exc), current_version=exc.current_version)
-    except service.GroupError as exc:
-        raise group_error(exc) from None
+    async with hearth(request).db.session() as s:
+        group = await service.get_group(s, group_id=group_id)
+        row = await service.accept_guidelines(s, group=group, user=user, version=body.version)
     return JSONResponse(AcceptancePublic.model_validate(row, from_attributes=True).model_dump(mode="json"))
 
 
@@ -190,15 +156,12 @@ async def update_guidelines(request: Request) -> Response:
     user = await require_user(request)
     body = await read_json(request, GuidelinesUpdate)
     group_id = path_id(request, "group")
-    try:
-        async with hearth(request).db.session() as s:
-            group = await service.get_group(s, group_id=group_id)
-            group = await service.update_guidelines(s, group=group, actor=user, text=body.text)
-            assert user.id is not None
-            role = await service.role_in(s, group_id=group_id, user_id=user.id)
-            accepted = await service.accepted_version(s, group_id=group_id, user_id=user.id)
-    except service.GroupError as exc:
-        raise group_error(exc) from None
+    async with hearth(request).db.session() as s:
+        group = await service.get_group(s, group_id=group_id)
+        group = await service.update_guidelines(s, group=group, actor=user, text=body.text)
+        assert user.id is not None
+        role = await service.role_in(s, group_id=group_id, user_id=user.id)
+        accepted = await service.accepted_version(s, group_id=group_id, user_id=user.id)
     return JSONResponse(group_detail(group, role=role, accepted=accepted))
 
 
@@ -206,13 +169,10 @@ async def _change_meeting(request: Request, *, end: bool) -> Response:
     user: User = await require_user(request)
     check_origin(request)
     meeting_id = path_id(request, "meeting")
-    try:
-        async with hearth(request).db.session() as s:
-            meeting = await service.get_meeting(s, meeting_id=meeting_id)
-            change = service.end_meeting if end else service.open_meeting
-            meeting = await change(s, meeting=meeting, actor=user)
-    except service.GroupError as exc:
-        raise group_error(exc) from None
+    async with hearth(request).db.session() as s:
+        meeting = await service.get_meeting(s, meeting_id=meeting_id)
+        change = service.end_meeting if end else service.open_meeting
+        meeting = await change(s, meeting=meeting, actor=user)
     if end:
         await end_live_room(hearth(request), meeting_id)
     return JSONResponse(meeting_public(meeting))
