@@ -100,9 +100,11 @@ class RoomEndpoint:
         departed = False
         log.info("ws.connect", extra={"room": room})
         try:
+            returning = await self.hub.state.still_reconnecting(room, member.user_id)
             fresh = await self.hub.state.join(room, member, self.hub.node)
-            kind = PresenceKind.joined if fresh else PresenceKind.returned
-            await self.hub.publish(room, core.presence_event(kind, member))  # before the snapshot:
+            if fresh or returning:  # another tab of someone present is no news to the room
+                kind = PresenceKind.joined if fresh else PresenceKind.returned
+                await self.hub.publish(room, core.presence_event(kind, member))  # before the snapshot:
             snapshot = await self.hub.state.snapshot(room)  # its seq then marks this very entry
             conn.first_seq = await self.hub.state.first_seq(room, member.user_id, snapshot.seq)
             conn.offer(encode(core.welcome(member, snapshot)))

@@ -15,17 +15,31 @@
     hand: $("hand-button"), leave: $("leave-button"), hands: $("hands"), handsEmpty: $("hands-empty"),
     floor: $("floor"), people: $("people"), peopleCount: $("people-count"), announcer: $("announcer"),
   };
-  const REACTIONS = [["heart", "❤", "Send love"], ["me_too", "🤝", "Me too"], ["thanks", "🙏", "Thank you"],
-    ["hug", "🫂", "Hug"], ["strength", "💪", "Strength"]];
+  // [protocol name, symbol, short visible word, what it says] — the word shows even where a
+  // device has no emoji font, and makes each one's meaning plain.
+  const REACTIONS = [["heart", "❤", "Love", "Send love"], ["me_too", "🤝", "Me too", "Me too"],
+    ["thanks", "🙏", "Thanks", "Thank you"], ["hug", "🫂", "Hug", "Hug"], ["strength", "💪", "Strength", "Strength"]];
   const MAX = 2000;
 
   const state = {
-    socket: null, me: null, lastSeq: 0, members: new Map(), hands: [], floor: null,
+    socket: null, online: false, me: null, lastSeq: 0, members: new Map(), hands: [], floor: null,
     seen: new Set(), gaps: new Set(), pending: new Map(), attempts: 0, leaving: false, closedFor: null, timer: null,
+    roomSeq: 0, applied: new Map(),  // the seq the room state is known as of: welcome's, then per thing
   };
+  const LOST = "Connection lost. Reconnecting…";
 
   function say(text) { ui.announcer.textContent = ""; setTimeout(() => { ui.announcer.textContent = text; }, 30); }
-  function status(text, kind) { ui.connection.textContent = text; ui.connection.dataset.kind = kind || ""; }
+  function status(text, kind) {
+    // Only a real change is written: a live region that is rewritten with the same words repeats them.
+    if (ui.connection.textContent !== text) ui.connection.textContent = text;
+    ui.connection.dataset.kind = kind || "";
+  }
+  // Rule 2 of docs/protocol.md: a hand, floor or presence event older than what we know is history.
+  function fresher(key, seq) {
+    if (seq <= Math.max(state.roomSeq, state.applied.get(key) || 0)) return false;
+    state.applied.set(key, seq); return true;
+  }
+  function isMe(id) { return !!state.me && state.me.id === id; }
   function nameOf(id) { const m = state.members.get(id); return m ? m.name : "A member"; }
   function clientId() {
     const a = new Uint8Array(12); crypto.getRandomValues(a);
@@ -33,15 +47,18 @@
   }
   function timeOf(ms) { return new Date(ms).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }); }
 
+  // While the socket is down nothing can be sent: say so by disabling every control that sends.
   function setEnabled(on) {
+    state.online = on;
     ui.text.disabled = !on; ui.send.disabled = !on; ui.hand.disabled = !on;
+    for (const b of ui.messages.querySelectorAll("button.reaction")) b.disabled = !on;
   }
 
   function connect() {
     const scheme = location.protocol === "https:" ? "wss" : "ws";
     const socket = new WebSocket(`${scheme}://${location.host}/ws/meetings/${meetingId}?after_seq=${state.lastSeq}`);
     state.socket = socket;
-    status(state.attempts ? "Reconnecting…" : "Connecting…", "pending");
+    status(state.attempts ? LOST : "Connecting…", "pending");
     socket.addEventListener("message", (ev) => {
       let frame;
       try { frame = JSON.parse(ev.data); } catch (_) { return; }
@@ -66,7 +83,7 @@
     state.attempts += 1;
     const base = Math.min(15000, 500 * 2 ** Math.min(state.attempts, 5));
     const wait = base / 2 + Math.random() * base / 2;  // backoff with jitter
-    status(`Connection lost. Reconnecting in ${Math.ceil(wait / 1000)} s…`, "pending");
+    status(LOST, "pending");  // one steady sentence while retrying: no countdown, no flicker
     clearTimeout(state.timer);
     state.timer = setTimeout(connect, wait);
   }
@@ -101,6 +118,7 @@
       state.me = f.you; state.attempts = 0;
       state.members = new Map(f.room.members.map((m) => [m.id, m]));
       state.hands = f.room.hands; state.floor = f.room.floor;
+      state.roomSeq = f.room.seq; state.applied.clear();
       renderPeople(); renderHands();
       status("Connected. You're in the room.", "ok"); setEnabled(true);
       state.replaying = true;  // the server now replays what we missed, then says `replayed`
@@ -118,30 +136,33 @@
         const draft = ui.messages.querySelector(`[data-client-id="${cid}"]`);
         if (draft) draft.remove();
       }
-      const item = messageItem(f);
-      const later = [...ui.messages.querySelectorAll("li[data-seq]")].find((li) => Number(li.dataset.seq) > f.seq);
-      ui.messages.insertBefore(item, later || null);  // in seq order, even when a gap is filled
-      ui.messages.scrollTop = ui.messages.scrollHeight;
+      place(messageItem(f), f.seq);
     },
     presence(f) {
       const m = f.member;
-      if (f.kind === "left") state.members.delete(m.id);
-      else state.members.set(m.id, { ...m, status: f.kind === "reconnecting" ? "reconnecting" : "present" });
-      renderPeople();
-      if (f.kind === "joined") note(`${m.name} joined.`);
-      else if (f.kind === "reconnecting") note(`${m.name} is reconnecting…`);
-      else if (f.kind === "left") note(`${m.name} left.`);
+      if (fresher(`presence:${m.id}`, f.seq)) {
+        if (f.kind === "left") state.members.delete(m.id);
+        else state.members.set(m.id, { ...m, status: f.kind === "reconnecting" ? "reconnecting" : "present" });
+        renderPeople();
+      }
+      if (isMe(m.id)) return;  // no notes about your own comings and goings
+      const text = { joined: "joined.", reconnecting: "is reconnecting…", returned: "is back.", left: "left." }[f.kind];
+      if (text) note(`${m.name} ${text}`, f.seq);
     },
-    hand(f) { state.hands = f.hands; renderHands(); },
+    hand(f) {
+      if (!fresher("hands", f.seq)) return;
+      state.hands = f.hands; renderHands();
+    },
     floor(f) {
+      if (!fresher("floor", f.seq)) return;
       state.floor = f.holder; renderHands();
       if (f.holder !== null && f.holder === (state.me && state.me.id)) say("You have the floor.");
     },
     reaction(f) {
       const item = ui.messages.querySelector(`[data-id="${CSS.escape(f.message_id)}"]`);
       if (!item) return;
-      const counter = item.querySelector(`[data-reaction="${f.reaction}"] .count`);
-      if (counter) counter.textContent = String(Number(counter.textContent || 0) + 1);
+      const button = item.querySelector(`[data-reaction="${f.reaction}"]`);
+      if (button) labelReaction(button, Number(button.dataset.count || 0) + 1);
     },
     error(f) {
       ui.error.textContent = f.message; ui.error.hidden = false;
@@ -160,10 +181,28 @@
     pong() {},
   };
 
-  function note(text) {
+  function note(text, seq) {
     const li = document.createElement("li");
     li.className = "system"; li.textContent = text;
-    ui.messages.appendChild(li);
+    if (seq) { li.dataset.seq = String(seq); place(li, seq); } else place(li, 0);
+  }
+
+  // Put an item in seq order (a filled gap lands where it belongs); unnumbered items go last.
+  // The list follows new items only if the reader was already at the bottom.
+  function place(li, seq) {
+    const list = ui.messages;
+    const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
+    const later = seq ? [...list.querySelectorAll("li[data-seq]")].find((el) => Number(el.dataset.seq) > seq) : null;
+    list.insertBefore(li, later || null);
+    if (atBottom) list.scrollTop = list.scrollHeight;
+  }
+
+  function labelReaction(button, n) {
+    const count = button.querySelector(".count");
+    button.dataset.count = String(n);
+    count.textContent = n ? String(n) : "";
+    const label = `${button.dataset.label} (to ${button.dataset.author})`;
+    button.setAttribute("aria-label", n ? `${label}, ${n}` : label);
   }
 
   function messageItem(f) {
@@ -176,13 +215,15 @@
     head.append(who, " ", when);
     const body = document.createElement("p"); body.className = "text"; body.textContent = f.text;
     const reactions = document.createElement("div"); reactions.className = "reactions";
-    for (const [key, emoji, label] of REACTIONS) {
+    for (const [key, emoji, word, label] of REACTIONS) {
       const b = document.createElement("button");
       b.type = "button"; b.className = "reaction"; b.dataset.reaction = key;
-      b.setAttribute("aria-label", `${label} (to ${f.author.name})`);
+      b.dataset.label = label; b.dataset.author = f.author.name;
       const e = document.createElement("span"); e.setAttribute("aria-hidden", "true"); e.textContent = emoji;
+      const w = document.createElement("span"); w.setAttribute("aria-hidden", "true"); w.textContent = word;
       const c = document.createElement("span"); c.className = "count";
-      b.append(e, " ", c);
+      b.append(e, " ", w, " ", c);
+      labelReaction(b, 0); b.disabled = !state.online;
       b.addEventListener("click", () => send({ type: "react", message_id: f.id, reaction: key }));
       reactions.appendChild(b);
     }
@@ -248,7 +289,7 @@
     const draft = document.createElement("li");
     draft.className = "message pending"; draft.dataset.clientId = cid;
     draft.textContent = `${text} (sending…)`;
-    ui.messages.appendChild(draft);
+    place(draft, 0);
     send({ type: "say", text, client_id: cid });
     ui.text.value = ""; updateCount(); ui.text.focus();
   });
@@ -262,6 +303,8 @@
     ui.messages.replaceChildren(); state.pending.clear(); state.seen.clear();
     location.assign(backUrl);
   });
+  // A page brought back from the back/forward cache would show a closed room: load it afresh.
+  window.addEventListener("pageshow", (ev) => { if (ev.persisted) location.reload(); });
   setInterval(() => send({ type: "ping" }), 25000);
   updateCount();
   connect();

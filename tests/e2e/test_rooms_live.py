@@ -184,3 +184,18 @@ async def test_compression_is_never_negotiated(server: Server, room: Room) -> No
         assert ws.response is not None
         assert "Sec-WebSocket-Extensions" not in ws.response.headers
         assert json.loads(await ws.recv())["type"] == "welcome"
+
+
+async def test_a_second_tab_is_no_news_but_a_return_is(server: Server, room: Room) -> None:
+    async with Member.join(server.url, room, "Ada") as ada:
+        async with Member.join(server.url, room, "Bo"):
+            await ada.expect("presence", kind="joined")
+            async with Member.join(server.url, room, "Bo"):  # Bo opens a second tab
+                await ada.send(type="ping")
+                await ada.expect("pong")
+            await ada.send(type="ping")
+            await ada.expect("pong")
+        assert [f["kind"] for f in ada.frames if f["type"] == "presence"] == ["joined"]
+        await ada.expect("presence", kind="reconnecting")
+        async with Member.join(server.url, room, "Bo"):
+            await ada.expect("presence", kind="returned")
