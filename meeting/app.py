@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import json
 import logging
 from collections.abc import AsyncIterator
@@ -42,6 +43,9 @@ from rooms.state import state_from_url
 
 log = logging.getLogger("hearth.app")
 PURGE_EVERY = 600.0
+# Young-generation threshold for a served process (CPython's default is 700). With 1,000 live
+# sockets the collector's pauses, not the CPU, made the tail latency: see docs/performance.md.
+GC_THRESHOLDS = (50_000, 20, 100)
 
 
 def load_resources(settings: Settings) -> CrisisResources:
@@ -56,8 +60,18 @@ def load_resources(settings: Settings) -> CrisisResources:
         raise SettingsError(f"HEARTH_CRISIS_RESOURCES {where!r}: {exc}") from None
 
 
-def create_app(settings: Settings) -> Starlette:
-    """The whole application for `settings`: pages, API, live rooms, health and metrics."""
+def settle_gc() -> None:
+    """Once start-up is done: move everything allocated so far (modules, app, pools) out of
+    the collector's reach for good, and collect young objects less often, so that collections
+    under load stay short and rare. For a server process only, not for tests that build apps."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
+
+
+def create_app(settings: Settings, *, tune_gc: bool = False) -> Starlette:
+    """The whole application for `settings`: pages, API, live rooms, health and metrics.
+    `tune_gc` (for `hearth serve`): call `settle_gc()` once start-up has finished."""
     resources = load_resources(settings)
     db = Database(settings.database_url)
     broker = broker_from_url(settings.redis_url, prefix=settings.redis_prefix)
@@ -84,6 +98,8 @@ def create_app(settings: Settings) -> Starlette:
             asyncio.create_task(_purge_sessions(app.state.hearth)),
             asyncio.create_task(sweep_meetings(app.state.hearth)),
         ]
+        if tune_gc:
+            settle_gc()
         try:
             yield
         finally:
@@ -171,4 +187,4 @@ def app_from_env() -> Starlette:
 
     settings = Settings.load()
     logs.configure(settings)
-    return create_app(settings)
+    return create_app(settings, tune_gc=True)

@@ -1,6 +1,8 @@
 """One member's socket on this process: a bounded outbox drained by one writer task.
 
-The fan-out never awaits a recipient: it calls `offer()`, which only appends to the outbox.
+The fan-out never awaits a recipient: it calls `offer()`, which only appends to the outbox
+(a plain deque, cheaper per frame than an `asyncio.Queue`; the writer drains whatever has piled
+up in one go).
 A client too slow to keep up overflows its outbox and is closed with 1013, so one stalled
 connection never delays the room. Room frames are deduplicated by `seq`, and while a replay
 is being prepared (`hold()` … `release()`), live frames wait so history is never overtaken.
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
@@ -31,7 +34,7 @@ class Connection:
     close_socket: CloseSocket
     limit: int = OUTBOX_LIMIT
     session_key: str = ""  # which login session opened it (for logout of one device)
-    outbox: asyncio.Queue[str | None] = field(init=False)
+    outbox: deque[str | None] = field(init=False, default_factory=deque)  # None: stop
     pending: dict[str, str] = field(default_factory=dict)  # message id -> the say's client_id
     sent_seq: int = 0  # the highest room seq offered
     first_seq: int = 0
@@ -39,9 +42,7 @@ class Connection:
     close_code: int | None = None
     _held: list[tuple[int, str]] | None = None
     _overflowed: Callable[[Connection], None] | None = None
-
-    def __post_init__(self) -> None:
-        self.outbox = asyncio.Queue(self.limit)
+    _wake: asyncio.Future[None] | None = None  # the idle writer waits on it
 
     def on_overflow(self, callback: Callable[[Connection], None]) -> None:
         self._overflowed = callback
@@ -62,12 +63,20 @@ class Connection:
                 self.gaps.discard(seq)  # a replay filling a gap
             else:
                 return  # already offered
-        try:
-            self.outbox.put_nowait(text)
-        except asyncio.QueueFull:
+        if len(self.outbox) >= self.limit:
             self.close_code = 1013
             if self._overflowed is not None:
                 self._overflowed(self)
+            return
+        self.outbox.append(text)
+        self._wakeup()
+
+    def _wakeup(self) -> None:
+        wake = self._wake
+        if wake is not None:
+            self._wake = None
+            if not wake.done():
+                wake.set_result(None)
 
     def hold(self) -> None:
         """Start holding live room frames (a replay is being fetched)."""
@@ -82,9 +91,14 @@ class Connection:
 
     async def writer(self) -> None:
         """Drain the outbox to the socket until `shut()`; closes the socket with `close_code`."""
+        outbox = self.outbox
         try:
             while True:
-                text = await self.outbox.get()
+                if not outbox:
+                    self._wake = asyncio.get_running_loop().create_future()
+                    await self._wake
+                    continue
+                text = outbox.popleft()
                 if text is None or self.close_code == 1013:  # a stalled client gets no backlog
                     break
                 await self.send_text(text)
@@ -98,12 +112,10 @@ class Connection:
         """Close the socket with `code` once what is already queued is sent (idempotent)."""
         if self.close_code is None:
             self.close_code = code
-        with contextlib.suppress(asyncio.QueueFull):
-            self.outbox.put_nowait(None)
-        if self.outbox.full():  # make room for the stop signal: the frames are moot now
-            with contextlib.suppress(asyncio.QueueEmpty):
-                self.outbox.get_nowait()
-            self.outbox.put_nowait(None)
+        if len(self.outbox) >= self.limit:  # make room for the stop signal: the frames are moot now
+            self.outbox.popleft()
+        self.outbox.append(None)
+        self._wakeup()
 
 
 _REASONS = {

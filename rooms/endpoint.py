@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import random
 import time
 from collections.abc import Iterable
 
@@ -145,8 +146,12 @@ class RoomEndpoint:
 
     async def _watch_session(self, conn: Connection, session_key: str) -> None:
         """Close with 1008 when the login session behind this socket ends."""
+        # The first check comes at a random point of the period: members who all joined at once
+        # (a meeting's start) are then checked spread out, not in one burst that stalls the room.
+        delay = self.session_check_every * random.random()
         while True:
-            await asyncio.sleep(self.session_check_every)
+            await asyncio.sleep(delay)
+            delay = self.session_check_every
             try:
                 alive = await self.gate.session_alive(session_key=session_key)
             except Exception:
