@@ -299,6 +299,7 @@ def run_step(
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
+            start_new_session=True,  # its own process group: its workers go down with it
         )
         try:
             assert lg.stdout is not None
@@ -353,9 +354,9 @@ def run_step(
                 rss = [s.rss_kib()[0] for s in servers]
             out, err = lg.communicate(timeout=120 + args.hold + args.seconds)
         finally:
-            if lg.poll() is None:
-                lg.kill()
-                lg.wait(timeout=10)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(lg.pid, signal.SIGKILL)  # no-op after a clean exit; else workers too
+            lg.wait(timeout=10)
         lines = [json.loads(x) for x in out.splitlines() if x.strip()]
         result = next((x for x in lines if x.get("event") == "result"), None)
         if result is None:

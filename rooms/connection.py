@@ -41,6 +41,7 @@ class Connection:
     gaps: set[int] = field(default_factory=set)  # seqs below sent_seq never offered (lost in transit)
     close_code: int | None = None
     _held: list[tuple[int, str]] | None = None
+    _burst: int = 0  # extra room for one replay, until the client has caught up with it
     _overflowed: Callable[[Connection], None] | None = None
     _wake: asyncio.Future[None] | None = None  # the idle writer waits on it
 
@@ -63,7 +64,7 @@ class Connection:
                 self.gaps.discard(seq)  # a replay filling a gap
             else:
                 return  # already offered
-        if len(self.outbox) >= self.limit:
+        if len(self.outbox) >= self.limit + self._burst:
             self.close_code = 1013
             if self._overflowed is not None:
                 self._overflowed(self)
@@ -86,6 +87,7 @@ class Connection:
     def release(self) -> None:
         """Send the held live frames, in order, skipping what the replay already sent."""
         held, self._held = self._held or [], None
+        self._burst = len(held)  # a replay may be long (a reload in a busy meeting): it is not a stall
         for seq, text in sorted(held, key=lambda item: item[0]):
             self.offer(text, seq)
 
@@ -95,6 +97,7 @@ class Connection:
         try:
             while True:
                 if not outbox:
+                    self._burst = 0  # caught up: from now on the usual limit
                     self._wake = asyncio.get_running_loop().create_future()
                     await self._wake
                     continue
@@ -112,9 +115,7 @@ class Connection:
         """Close the socket with `code` once what is already queued is sent (idempotent)."""
         if self.close_code is None:
             self.close_code = code
-        if len(self.outbox) >= self.limit:  # make room for the stop signal: the frames are moot now
-            self.outbox.popleft()
-        self.outbox.append(None)
+        self.outbox.append(None)  # after what is queued; a 1013 close skips the backlog anyway
         self._wakeup()
 
 

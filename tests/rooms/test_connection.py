@@ -86,3 +86,18 @@ async def test_live_frames_wait_while_history_is_replayed() -> None:
     conn.shut(1000)
     await asyncio.wait_for(writer, 1)
     assert socket.sent == ["private reply", "replay 10", "replay 11", "live 12"]
+
+
+async def test_a_long_replay_is_not_mistaken_for_a_stalled_client() -> None:
+    """A reload in a busy meeting replays far more than the outbox holds: it must get through."""
+    socket = Socket()
+    conn = connection(socket, limit=4)
+    writer = asyncio.create_task(conn.writer())
+    conn.hold()
+    for seq in range(1, 51):  # fifty events since the member first entered
+        conn.offer(f"replay {seq}", seq)
+    conn.release()
+    assert conn.close_code is None
+    conn.shut(1000)
+    await asyncio.wait_for(writer, 1)
+    assert socket.sent == [f"replay {seq}" for seq in range(1, 51)]
