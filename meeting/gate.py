@@ -27,11 +27,11 @@ primary-key read, and counts as activity for the idle timeout, as being in a roo
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from meeting.accounts import sessions
-from meeting.accounts.models import LoginSession, Role
+from meeting.accounts.models import Role
 from meeting.db import Database, utcnow
 from meeting.groups import service
 from meeting.groups.models import GroupRoleName, Meeting
@@ -97,16 +97,8 @@ class MeetingGate:
         if not session_key or len(session_key) > 64:
             return False
         async with self.db.session() as s:
-            row = await s.get(LoginSession, session_key)
-            if row is None:
-                return False
-            now = self.clock()
-            idle_limit = row.last_seen_at + timedelta(minutes=self.settings.session_idle_minutes)
-            if now >= row.expires_at or now >= idle_limit:
-                return False
-            if now - row.last_seen_at >= sessions.TOUCH_EVERY:
-                row.last_seen_at = now
-            return True
+            row = await sessions.live(s, key=session_key, settings=self.settings, now=self.clock())
+            return row is not None
 
 
 if TYPE_CHECKING:  # mypy proves MeetingGate satisfies the engine's protocol

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlmodel import col, select
@@ -50,17 +50,29 @@ async def resolve(s: AsyncSession, *, token: str | None, settings: Settings) -> 
     """The user a cookie token belongs to, or None if it is unknown, idle too long or expired."""
     if not token or len(token) > 128:
         return None
-    row = await s.get(LoginSession, token_hash(token))
+    row = await live(s, key=token_hash(token), settings=settings)
+    return None if row is None else await s.get(User, row.user_id)
+
+
+async def live(
+    s: AsyncSession, *, key: str, settings: Settings, now: datetime | None = None
+) -> LoginSession | None:
+    """The session stored under `key` (a token hash) if it is still valid, marked as in use.
+
+    One rule for every caller (page requests and live room sockets alike): past the idle or
+    the absolute timeout the session is deleted and None returned.
+    """
+    row = await s.get(LoginSession, key)
     if row is None:
         return None
-    now = utcnow()
+    now = now or utcnow()
     idle_limit = row.last_seen_at + timedelta(minutes=settings.session_idle_minutes)
     if now >= row.expires_at or now >= idle_limit:
         await s.delete(row)
         return None
     if now - row.last_seen_at >= TOUCH_EVERY:
         row.last_seen_at = now
-    return await s.get(User, row.user_id)
+    return row
 
 
 async def end(s: AsyncSession, *, token: str | None) -> None:
