@@ -81,7 +81,7 @@ def create_app(settings: Settings, *, tune_gc: bool = False) -> Starlette:
         hub=getattr(broker, "hub", None),
         grace=RECONNECT_GRACE,
     )
-    hub = Hub(broker=broker, state=state, secret=settings.secret_key)
+    hub = Hub(broker=broker, state=state, secret=settings.secret_key, resources=resources)
     endpoint = RoomEndpoint(
         hub=hub,
         gate=MeetingGate(db, settings),

@@ -44,6 +44,28 @@ class Action(StrEnum):
     create_meeting = "create_meeting"
     assign_facilitator = "assign_facilitator"
     edit_guidelines = "edit_guidelines"
+    edit_rules = "edit_rules"  # a group's automatic rules: links, blocked terms, rates, waiting room
+    view_audit = "view_audit"
+    unban = "unban"
+    # In a meeting's room (WebSocket frames of the same names):
+    say = "say"
+    report = "report"
+    block = "block"
+    ask_facilitator = "ask_facilitator"
+    mute = "mute"
+    unmute = "unmute"
+    remove = "remove"
+    ban = "ban"
+    lock = "lock"
+    slow_mode = "slow_mode"
+    facilitated_mode = "facilitated_mode"
+    give_floor = "give_floor"
+    delete_message = "delete_message"
+    announce = "announce"
+    admit = "admit"
+    to_waiting_room = "to_waiting_room"
+    run_round = "run_round"
+    reply_privately = "reply_privately"
 
 
 @dataclass(frozen=True)
@@ -66,8 +88,35 @@ RULES: dict[Action, Rule] = {
     Action.create_meeting: Rule(Standing.host),
     Action.assign_facilitator: Rule(Standing.host),
     Action.edit_guidelines: Rule(Standing.host),
+    Action.edit_rules: Rule(Standing.host),
+    Action.view_audit: Rule(Standing.host),
+    Action.unban: Rule(Standing.facilitator),
+    Action.say: Rule(Standing.member),
+    Action.report: Rule(Standing.member),
+    Action.block: Rule(Standing.member),
+    Action.ask_facilitator: Rule(Standing.member),
+    Action.mute: Rule(Standing.facilitator),
+    Action.unmute: Rule(Standing.facilitator),
+    Action.remove: Rule(Standing.facilitator),
+    Action.ban: Rule(Standing.facilitator),
+    Action.lock: Rule(Standing.facilitator),
+    Action.slow_mode: Rule(Standing.facilitator),
+    Action.facilitated_mode: Rule(Standing.facilitator),
+    Action.give_floor: Rule(Standing.facilitator),
+    Action.delete_message: Rule(Standing.facilitator),
+    Action.announce: Rule(Standing.facilitator),
+    Action.admit: Rule(Standing.facilitator),
+    Action.to_waiting_room: Rule(Standing.facilitator),
+    Action.run_round: Rule(Standing.facilitator),
+    Action.reply_privately: Rule(Standing.facilitator),
 }
 
+# Actions aimed at a person: beyond `may`, the actor must outrank the target (`may_act_on`).
+TARGETED = frozenset(
+    {Action.mute, Action.unmute, Action.remove, Action.ban, Action.unban, Action.to_waiting_room}
+)
+
+_ROOM_STANDING = {"admin": Standing.admin, "host": Standing.host, "facilitator": Standing.facilitator}
 _GROUP_STANDING = {"host": Standing.host, "facilitator": Standing.facilitator, "member": Standing.member}
 _PLATFORM_STANDING = {"admin": Standing.admin, "host": Standing.host}
 
@@ -92,3 +141,31 @@ def may(action: Action | str, *, platform_role: str, group_role: str | None) -> 
     return standing(platform_role=platform_role, group_role=group_role, platform=rule.platform) >= (
         rule.minimum
     )
+
+
+def room_standing(room_role: str) -> Standing:
+    """Standing from a room role ("admin", "host", "facilitator", "member"); unknown ranks member."""
+    return _ROOM_STANDING.get(room_role, Standing.member)
+
+
+def may_act_on(actor: Standing, target: Standing) -> bool:
+    """Whether someone may mute, remove, ban or move a person: only someone who outranks them.
+
+    A facilitator acts on members (and visitors), a host also on facilitators, an admin on
+    anyone, other admins included. Nobody acts on a peer, so two facilitators cannot silence
+    each other, and nobody but an admin acts on an admin.
+    """
+    return actor > target or actor == Standing.admin
+
+
+def may_in_room(action: Action | str, *, actor_role: str, target_role: str | None = None) -> bool:
+    """The room's question: may someone with room role `actor_role` take `action` (on a person
+    whose room role is `target_role`, for the targeted actions)? The room role already folds in
+    the group and platform roles, so this is `may` plus `may_act_on`."""
+    action = Action(action)
+    actor = room_standing(actor_role)
+    if actor < RULES[action].minimum:
+        return False
+    if action in TARGETED and target_role is not None:
+        return may_act_on(actor, room_standing(target_role))
+    return True

@@ -16,7 +16,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from rooms.types import Member
+from rooms.types import Member, RoomPolicy
 
 OUTBOX_LIMIT = 256
 MAX_GAP = 512  # larger jumps are not tracked: the client asks, and is told it may have missed some
@@ -40,6 +40,11 @@ class Connection:
     first_seq: int = 0
     gaps: set[int] = field(default_factory=set)  # seqs below sent_seq never offered (lost in transit)
     close_code: int | None = None
+    close_reason: str = ""  # fixed words for the close frame, never chat text
+    policy: RoomPolicy = field(default_factory=RoomPolicy)
+    blocks: frozenset[int] = frozenset()  # members whose messages and reactions this member skips
+    waiting: bool = False  # in the waiting room: no room events until admitted
+    admitted: asyncio.Event = field(default_factory=asyncio.Event)
     _held: list[tuple[int, str]] | None = None
     _burst: int = 0  # extra room for one replay, until the client has caught up with it
     _overflowed: Callable[[Connection], None] | None = None
@@ -109,12 +114,13 @@ class Connection:
             return
         if self.close_code is not None:
             with contextlib.suppress(Exception):
-                await self.close_socket(self.close_code, _REASONS.get(self.close_code, ""))
+                reason = self.close_reason or _REASONS.get(self.close_code, "")
+                await self.close_socket(self.close_code, reason)
 
-    def shut(self, code: int) -> None:
+    def shut(self, code: int, reason: str = "") -> None:
         """Close the socket with `code` once what is already queued is sent (idempotent)."""
         if self.close_code is None:
-            self.close_code = code
+            self.close_code, self.close_reason = code, reason
         self.outbox.append(None)  # after what is queued; a 1013 close skips the backlog anyway
         self._wakeup()
 
@@ -124,5 +130,7 @@ _REASONS = {
     1008: "session ended",
     1013: "too slow: messages were piling up",
     4403: "not allowed",
+    4409: "locked",
+    4411: "waiting room",
     4410: "meeting ended",
 }

@@ -21,3 +21,4 @@ class ControlEvent(BaseModel):
     code: int
     room: int | None = None  # None: every room
     session_key: str | None = None  # None: every login session of the user
+    reason: str = ""  # a fixed close reason ("removed", "banned", ...), never chat text

@@ -1,48 +1,79 @@
 """The room's decisions: what to do about one member's frame. Pure: no I/O, no clock, no dice.
 
 The endpoint (the I/O driver) calls `receive(raw, ctx)` for each text frame, or `decide(frame,
-ctx)` with a frame it already parsed, and executes the returned commands in order:
+ctx)` with a frame it already parsed, and executes the returned commands in order (what each
+command means is in `rooms.commands`). A `Publish` of an event is encoded once with
+`event_json(event)`; each connection gets `frame_text(js, seq)`, and the author of a message
+`author_frame_text(js, seq, client_id)`: remember `event.id -> client_id` before publishing.
 
-- `Reply(frame)`: send `encode(frame)` to this connection only.
-- `Publish(event, client_id)`: `js = event_json(event)` once; publish it to the room, where the
-  broker assigns `seq`; each connection gets `frame_text(js, seq)`. When `client_id` is set, the
-  author's connection gets `author_frame_text(js, seq, client_id)` instead: remember
-  `event.id -> client_id` before publishing and match deliveries with `message_id_of(js)`.
-- `RaiseHand(user_id)` / `LowerHand(user_id)`: change the hand queue (both idempotent); if it
-  changed, publish `hand_event(queue)`.
-- `SetFloor(holder)`: give the floor to `holder` (None: nobody); `ReleaseFloor(user_id)`: clear
-  it only if `user_id` still holds it. If the floor changed, publish `floor_event(holder)`.
-- `Replay(after_seq)`: send this connection the room events it still holds with seq above
-  `after_seq`, but never one from before the member first entered, in order, as delivered;
-  if some are gone, send `encode(missed())` first; end with `encode(replayed())`.
-- `Depart(member)`: take the member out of the room now (not "reconnecting") and publish
-  `presence_event(PresenceKind.left, member)`.
-- `Close(code)`: close this connection with that code.
-
-`Context` is the situation a frame is judged in; it grows when policy needs more (a member's
-mute, their last message time). Each frame type has one row in `RULES`: its handler and the
-checks it must pass first. A check returns an `ErrorFrame` to refuse the frame (mute, slow mode,
-facilitated turns, rate limits, facilitator-only frames) or None to let it through.
+Each frame type has one row in `RULES`: its handler and the checks it must pass first
+(`rooms.checks`). A check returns an `ErrorFrame` to refuse the frame, shown to its sender only,
+or None to let it through. Facilitator frames are handled in `rooms.facilitation`.
 """
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from moderation.audit import AuditAction
+from moderation.crisis import assess
+from moderation.permissions import Action
+from rooms import checks, facilitation, rounds
+from rooms.commands import (
+    Audit,
+    Block,
+    Close,
+    Command,
+    Context,
+    Deliver,
+    Depart,
+    LowerHand,
+    Publish,
+    RaiseHand,
+    RefreshStaff,
+    ReleaseFloor,
+    Replay,
+    Reply,
+    Report,
+    SetFlag,
+    SetFloor,
+    SetMark,
+    Spoke,
+    new_message_id,
+)
 from rooms.protocol import (
+    AdmitFrame,
+    AlertFrame,
+    AnnounceFrame,
+    Announcement,
+    AskFacilitatorFrame,
+    BanFrame,
+    BlockedFrame,
+    BlockFrame,
     ClientFrame,
     CloseCode,
+    DeleteMessageFrame,
     EndedEvent,
-    ErrorFrame,
+    EndFrame,
+    ErrorCode,
+    FacilitatedModeFrame,
     FloorEvent,
+    GiveFloorFrame,
     HandEvent,
     LeaveFrame,
+    ListeningFrame,
+    ListeningStateFrame,
+    LockFrame,
     LowerHandFrame,
+    MessageChange,
     MessageEvent,
     MissedFrame,
+    ModerationFrame,
+    Mute,
+    MutedEntry,
+    MuteFrame,
     PassFrame,
     Person,
     PingFrame,
@@ -50,97 +81,74 @@ from rooms.protocol import (
     PresenceEvent,
     PresenceKind,
     PresentMember,
-    PrivateFrame,
+    PrivateMessageFrame,
     ProtocolError,
     RaiseHandFrame,
     ReactFrame,
     ReactionEvent,
+    RemoveFrame,
     ReplayedFrame,
+    ReplyPrivatelyFrame,
+    ReportFrame,
+    ResourceItem,
+    ResourcesFrame,
+    RestoreMessageFrame,
     ResyncFrame,
-    RoomEvent,
     RoomMember,
     RoomState,
+    RoundNextFrame,
+    RoundStartFrame,
+    RoundStopFrame,
     SayFrame,
+    SlowModeFrame,
+    TakeFloorFrame,
+    ToWaitingRoomFrame,
+    UnblockFrame,
+    UnlockFrame,
+    UnmuteFrame,
     WelcomeFrame,
     error_frame,
     parse_client_frame,
 )
-from rooms.types import Member, RoomSnapshot
+from rooms.state.base import Mark
+from rooms.types import Member, PresenceStatus, RoomSnapshot
 
-
-def new_message_id() -> str:
-    """A random, URL-safe, practically unique message id (12 characters)."""
-    return secrets.token_urlsafe(9)
-
-
-@dataclass(frozen=True)
-class Context:
-    """The situation one frame is judged in. Pass `now_ms` and `new_id` so tests can fix them."""
-
-    member: Member
-    room: RoomSnapshot
-    now_ms: int
-    new_id: Callable[[], str] = new_message_id
-
-
-# --- commands for the driver (see the module docstring for how to execute each) -------------
-
-
-@dataclass(frozen=True)
-class Reply:
-    frame: PrivateFrame
-
-
-@dataclass(frozen=True)
-class Publish:
-    event: RoomEvent
-    client_id: str | None = None  # the author's `say` id, for their own copy only
-
-
-@dataclass(frozen=True)
-class RaiseHand:
-    user_id: int
-
-
-@dataclass(frozen=True)
-class LowerHand:
-    user_id: int
-
-
-@dataclass(frozen=True)
-class SetFloor:
-    holder: int | None
-
-
-@dataclass(frozen=True)
-class ReleaseFloor:
-    user_id: int
-
-
-@dataclass(frozen=True)
-class Replay:
-    after_seq: int
-
-
-@dataclass(frozen=True)
-class Depart:
-    member: Member
-
-
-@dataclass(frozen=True)
-class Close:
-    code: int
-    reason: str = ""  # short and fixed; never chat text
-
-
-Command = Reply | Publish | RaiseHand | LowerHand | SetFloor | ReleaseFloor | Replay | Depart | Close
-
-
-# --- per-frame rules ----------------------------------------------------------------------------
+# Commands are re-exported: the driver and tests know them as `core.Reply` and so on.
+__all__ = [
+    "RULES",
+    "Audit",
+    "Block",
+    "Close",
+    "Command",
+    "Context",
+    "Deliver",
+    "Depart",
+    "LowerHand",
+    "Publish",
+    "RaiseHand",
+    "RefreshStaff",
+    "ReleaseFloor",
+    "Replay",
+    "Reply",
+    "Report",
+    "Rule",
+    "SetFlag",
+    "SetFloor",
+    "SetMark",
+    "Spoke",
+    "decide",
+    "departure",
+    "new_message_id",
+    "receive",
+    "welcome",
+]
 
 F = TypeVar("F", bound=ClientFrame)
 Handler = Callable[[F, Context], list[Command]]
-Check = Callable[[F, Context], ErrorFrame | None]  # an error refuses the frame; None lets it by
+
+NO_FACILITATOR = "No facilitator is in the room right now. If you need help now, these can help."
+NO_SELF = "You can't do that to yourself."
+NO_BLOCKING_STAFF = "Facilitators can't be blocked. You can leave the meeting or contact the group's host."
 
 
 @dataclass(frozen=True)
@@ -148,7 +156,7 @@ class Rule(Generic[F]):
     """How one frame type is handled: `checks` run in order; the first refusal wins."""
 
     handler: Handler[F]
-    checks: tuple[Check[F], ...] = ()
+    checks: tuple[checks.Check, ...] = ()
 
 
 def receive(raw: str, ctx: Context) -> list[Command]:
@@ -177,9 +185,22 @@ def departure(member: Member) -> list[Command]:
     return [LowerHand(member.user_id), ReleaseFloor(member.user_id), Depart(member)]
 
 
+# --- members' frames ----------------------------------------------------------------------------
+
+
 def _say(frame: SayFrame, ctx: Context) -> list[Command]:
+    flood, _ = checks.next_flood(frame.text, ctx)
     event = MessageEvent(id=ctx.new_id(), author=_person(ctx.member), text=frame.text, ts=ctx.now_ms)
-    return [Publish(event, client_id=frame.client_id)]
+    commands: list[Command] = [Spoke(flood), Publish(event, client_id=frame.client_id)]
+    if not ctx.member.staff and assess(frame.text) is not None:
+        # Still delivered: silencing someone in pain is wrong. Help goes to them, privately;
+        # the facilitators learn who, never what; the audit counts it, attributed to nobody.
+        commands += [
+            Reply(resources_frame(ctx)),
+            Deliver("staff", AlertFrame(user_id=ctx.member.user_id)),
+            Audit(AuditAction.crisis_alert, anonymous=True),
+        ]
+    return commands
 
 
 def _react(frame: ReactFrame, ctx: Context) -> list[Command]:
@@ -188,16 +209,24 @@ def _react(frame: ReactFrame, ctx: Context) -> list[Command]:
 
 
 def _raise_hand(frame: RaiseHandFrame, ctx: Context) -> list[Command]:
+    if ctx.member.user_id in ctx.room.hands:
+        return []
     return [RaiseHand(ctx.member.user_id)]
 
 
 def _lower_hand(frame: LowerHandFrame, ctx: Context) -> list[Command]:
+    if ctx.member.user_id not in ctx.room.hands:
+        return []
     return [LowerHand(ctx.member.user_id)]
 
 
 def _pass(frame: PassFrame, ctx: Context) -> list[Command]:
+    uid = ctx.member.user_id
+    plan = rounds.parse(ctx.room.round)
+    if plan is not None and plan.turn == uid:  # passing one's turn moves the round on
+        return [LowerHand(uid), *facilitation.round_next(frame, ctx)]
     # ReleaseFloor is conditional, so this is right even if the snapshot is already stale.
-    return [LowerHand(ctx.member.user_id), ReleaseFloor(ctx.member.user_id)]
+    return [LowerHand(uid), ReleaseFloor(uid)]
 
 
 def _leave(frame: LeaveFrame, ctx: Context) -> list[Command]:
@@ -212,8 +241,51 @@ def _resync(frame: ResyncFrame, ctx: Context) -> list[Command]:
     return [Replay(frame.after_seq)]
 
 
+def _listening(frame: ListeningFrame, ctx: Context) -> list[Command]:
+    uid = ctx.member.user_id
+    return [
+        SetMark(Mark.listening, uid, "1" if frame.on else None),
+        Deliver(uid, ListeningStateFrame(on=frame.on)),
+        RefreshStaff(),
+    ]
+
+
+def _report(frame: ReportFrame, ctx: Context) -> list[Command]:
+    return [Report(frame.message_id, frame.reason)]
+
+
+def _block(blocked: bool) -> Handler[BlockFrame | UnblockFrame]:
+    def handle(frame: BlockFrame | UnblockFrame, ctx: Context) -> list[Command]:
+        uid, target = ctx.member.user_id, ctx.room.member(frame.user_id)
+        if frame.user_id == uid:
+            return [Reply(error_frame(ErrorCode.forbidden, NO_SELF))]
+        if blocked and target is not None and target.staff:
+            return [Reply(error_frame(ErrorCode.forbidden, NO_BLOCKING_STAFF))]
+        now = ctx.blocks | {frame.user_id} if blocked else ctx.blocks - {frame.user_id}
+        return [Block(frame.user_id, blocked), Deliver(uid, BlockedFrame(user_ids=tuple(sorted(now))))]
+
+    return handle
+
+
+def _ask_facilitator(frame: AskFacilitatorFrame, ctx: Context) -> list[Command]:
+    staff_here = any(
+        p.member.staff and p.status == PresenceStatus.present and p.member.user_id != ctx.member.user_id
+        for p in ctx.room.members
+    )
+    if not staff_here:
+        return [Reply(error_frame(ErrorCode.no_facilitator, NO_FACILITATOR)), Reply(resources_frame(ctx))]
+    me = _person(ctx.member)
+    note = PrivateMessageFrame(sender=me, member=me, text=frame.text, ts=ctx.now_ms)
+    return [Deliver("staff", note), Deliver(ctx.member.user_id, note)]
+
+
+_lock, _unlock = facilitation.lock(True), facilitation.lock(False)
+_delete = facilitation.message_change(MessageChange.deleted, AuditAction.delete_message)
+_restore = facilitation.message_change(MessageChange.restored, AuditAction.restore_message)
+_round = checks.staff(Action.run_round)
+
 RULES: dict[type[ClientFrame], Rule[Any]] = {
-    SayFrame: Rule(_say),
+    SayFrame: Rule(_say, checks.SAY_CHECKS),
     ReactFrame: Rule(_react),
     RaiseHandFrame: Rule(_raise_hand),
     LowerHandFrame: Rule(_lower_hand),
@@ -221,18 +293,53 @@ RULES: dict[type[ClientFrame], Rule[Any]] = {
     LeaveFrame: Rule(_leave),
     PingFrame: Rule(_ping),
     ResyncFrame: Rule(_resync),
+    ListeningFrame: Rule(_listening),
+    ReportFrame: Rule(_report),
+    BlockFrame: Rule(_block(True)),
+    UnblockFrame: Rule(_block(False)),
+    AskFacilitatorFrame: Rule(_ask_facilitator, (checks.flood_control,)),
+    MuteFrame: Rule(facilitation.mute, checks.aimed(Action.mute)),
+    UnmuteFrame: Rule(facilitation.unmute, checks.aimed(Action.unmute)),
+    RemoveFrame: Rule(facilitation.remove, checks.aimed(Action.remove)),
+    BanFrame: Rule(facilitation.ban, checks.aimed(Action.ban)),
+    ToWaitingRoomFrame: Rule(facilitation.to_waiting_room, checks.aimed(Action.to_waiting_room)),
+    LockFrame: Rule(_lock, (checks.staff(Action.lock),)),
+    UnlockFrame: Rule(_unlock, (checks.staff(Action.lock),)),
+    SlowModeFrame: Rule(facilitation.slow_mode, (checks.staff(Action.slow_mode),)),
+    FacilitatedModeFrame: Rule(facilitation.facilitated_mode, (checks.staff(Action.facilitated_mode),)),
+    GiveFloorFrame: Rule(facilitation.give_floor, (checks.staff(Action.give_floor), checks.present)),
+    TakeFloorFrame: Rule(facilitation.take_floor, (checks.staff(Action.give_floor),)),
+    DeleteMessageFrame: Rule(_delete, (checks.staff(Action.delete_message),)),
+    RestoreMessageFrame: Rule(_restore, (checks.staff(Action.delete_message),)),
+    AnnounceFrame: Rule(facilitation.announce, (checks.staff(Action.announce),)),
+    EndFrame: Rule(facilitation.end, (checks.staff(Action.end_meeting),)),
+    AdmitFrame: Rule(facilitation.admit, (checks.staff(Action.admit),)),
+    RoundStartFrame: Rule(facilitation.round_start, (_round,)),
+    RoundNextFrame: Rule(facilitation.round_next, (_round,)),
+    RoundStopFrame: Rule(facilitation.round_stop, (_round,)),
+    ReplyPrivatelyFrame: Rule(
+        facilitation.reply_privately, (checks.staff(Action.reply_privately), checks.present)
+    ),
 }
 
 
-# --- events and replies the driver builds after executing a command ---------------------------
+# --- frames the driver builds -----------------------------------------------------------------
 
 
-def welcome(member: Member, room: RoomSnapshot) -> WelcomeFrame:
-    """The first frame on a new connection: who you are and the room as it stands."""
+def welcome(
+    member: Member,
+    room: RoomSnapshot,
+    *,
+    now_ms: int = 0,
+    announcement: Announcement | None = None,
+    blocks: Iterable[int] = (),
+) -> WelcomeFrame:
+    """The first frame of a member in the room: who you are, the room as it stands, your marks."""
     members = tuple(
         PresentMember(id=p.member.user_id, name=p.member.name, role=p.member.role, status=p.status)
         for p in room.members
     )
+    plan = rounds.parse(room.round)
     state = RoomState(
         members=members,
         hands=room.hands,
@@ -240,12 +347,42 @@ def welcome(member: Member, room: RoomSnapshot) -> WelcomeFrame:
         locked=room.locked,
         slow_mode=room.slow_mode,
         seq=room.seq,
+        facilitated=room.facilitated,
+        round=None if plan is None else plan.public(),
+        announcement=announcement,
     )
-    return WelcomeFrame(you=_room_member(member), room=state)
+    until = room.muted.get(member.user_id)
+    muted = None if until is None or 0 < until <= now_ms else Mute(until=until or None)
+    return WelcomeFrame(
+        you=room_member(member),
+        room=state,
+        muted=muted,
+        listening=member.user_id in room.listening,
+        blocked=tuple(sorted(blocks)),
+    )
+
+
+def moderation_view(room: RoomSnapshot, *, now_ms: int) -> ModerationFrame:
+    """What facilitators see of the room's marks: mutes still running, listeners, the waiting room."""
+    muted = tuple(
+        MutedEntry(user_id=uid, until=until or None)
+        for uid, until in sorted(room.muted.items())
+        if until == 0 or until > now_ms
+    )
+    waiting = tuple(room_member(m) for m in room.waiting)
+    return ModerationFrame(muted=muted, listening=tuple(sorted(room.listening)), waiting=waiting)
+
+
+def resources_frame(ctx: Context) -> ResourcesFrame:
+    items = tuple(
+        ResourceItem(name=r.name, contact=r.contact, description=r.description, url=r.url)
+        for r in ctx.resources.resources
+    )
+    return ResourcesFrame(intro=ctx.resources.intro, resources=items)
 
 
 def presence_event(kind: PresenceKind, member: Member) -> PresenceEvent:
-    return PresenceEvent(kind=kind, member=_room_member(member))
+    return PresenceEvent(kind=kind, member=room_member(member))
 
 
 def hand_event(hands: Iterable[int]) -> HandEvent:
@@ -273,5 +410,5 @@ def _person(member: Member) -> Person:
     return Person(id=member.user_id, name=member.name)
 
 
-def _room_member(member: Member) -> RoomMember:
+def room_member(member: Member) -> RoomMember:
     return RoomMember(id=member.user_id, name=member.name, role=member.role)

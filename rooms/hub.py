@@ -16,38 +16,58 @@ import secrets
 import time
 from collections import defaultdict
 
-from rooms import core
+from moderation.resources import DEFAULT as DEFAULT_RESOURCES
+from moderation.resources import CrisisResources
+from rooms import actions, core
 from rooms.broker import Broker
+from rooms.commands import Audience, Flood
 from rooms.connection import Connection
 from rooms.control import CONTROL_ROOM, ControlEvent
 from rooms.crypto import RoomCipher, SealBroken
 from rooms.metrics import METRICS
 from rooms.protocol import (
+    Announcement,
+    BlockedFrame,
     CloseCode,
+    MessageEvent,
     PresenceKind,
+    PrivateFrame,
     RoomEvent,
     author_frame_text,
+    author_of,
     encode,
     event_json,
     frame_text,
     message_id_of,
+    skip_text,
 )
 from rooms.state import RoomState
-from rooms.types import Member
+from rooms.types import Ledger, Member, RoomSnapshot
 
 log = logging.getLogger("hearth.rooms")
 HEARTBEAT_EVERY = 5.0
 RECONNECT_GRACE = 60.0
 _ENDED = '{"type":"ended"'
+_BLOCKED = '{"type":"blocked"'
+_ADMITTED = '{"type":"admitted"'
 
 
 class Hub:
     """Create with a broker, a state store and the server secret; `await start()`, `await stop()`."""
 
     def __init__(
-        self, *, broker: Broker, state: RoomState, secret: str, grace: float = RECONNECT_GRACE
+        self,
+        *,
+        broker: Broker,
+        state: RoomState,
+        secret: str,
+        grace: float = RECONNECT_GRACE,
+        ledger: Ledger | None = None,
+        resources: CrisisResources = DEFAULT_RESOURCES,
     ) -> None:
         self.broker, self.state = broker, state
+        self.ledger, self.resources = ledger, resources
+        self.floods: dict[tuple[int, int], Flood] = {}  # (room, user) -> flood-control state
         self.cipher = RoomCipher(secret)
         self.node = secrets.token_hex(6)
         self.grace = grace
@@ -82,6 +102,7 @@ class Hub:
         local = self.rooms[conn.room]
         if not local:
             await self.broker.subscribe(conn.room)
+            await self.broker.subscribe(-conn.room)  # the room's private channel
         local.add(conn)
         conn.on_overflow(self._overflowed)
         timer = self._grace_timers.pop((conn.room, conn.member.user_id), None)
@@ -98,12 +119,14 @@ class Hub:
         METRICS.connections.dec()
         if not local:
             del self.rooms[conn.room]
+            self.floods = {key: flood for key, flood in self.floods.items() if key[0] != conn.room}
             await self.broker.unsubscribe(conn.room)
+            await self.broker.unsubscribe(-conn.room)
         if conn.room in self.ended:  # nothing is kept for an ended meeting
             if not local:
                 self.ended.discard(conn.room)
             return
-        if departed:  # `leave` already took this connection out of the store
+        if departed or conn.waiting:  # `leave` already took it out of the store; a lobby never joined
             return
         uid = conn.member.user_id
         if await self.state.mark_reconnecting(conn.room, uid, self.node):  # True: their last connection
@@ -134,13 +157,22 @@ class Hub:
         delete everything held for the room: its replay log, sequence counter and state."""
         await self.publish(room, core.ended())
         await self.broker.forget(room)
+        await self.broker.forget(-room)
         await self.state.clear(room)
 
     async def kick(
-        self, *, user_id: int | None, code: int, room: int | None = None, session_key: str | None = None
+        self,
+        *,
+        user_id: int | None,
+        code: int,
+        room: int | None = None,
+        session_key: str | None = None,
+        reason: str = "",
     ) -> None:
         """Close `user_id`'s sockets on every process: in all rooms or one, all sessions or one."""
-        event = ControlEvent(action="close", user_id=user_id, code=code, room=room, session_key=session_key)
+        event = ControlEvent(
+            action="close", user_id=user_id, code=code, room=room, session_key=session_key, reason=reason
+        )
         await self.broker.publish(
             CONTROL_ROOM, self.cipher.seal(CONTROL_ROOM, event.model_dump_json().encode())
         )
@@ -153,6 +185,8 @@ class Hub:
                 plain = self.cipher.open(delivery.room, delivery.payload).decode()
                 if delivery.room == CONTROL_ROOM:
                     self._control(ControlEvent.model_validate_json(plain))
+                elif delivery.room < 0:
+                    self._private(-delivery.room, plain)
                 else:
                     self.fan_out(delivery.room, delivery.seq, plain)
             except Exception:  # one bad event must not stop the room; never log its content
@@ -167,9 +201,16 @@ class Hub:
         ending = plain.startswith(_ENDED)
         if ending:
             self.ended.add(room)
+        author = -1  # not looked up yet
         for conn in targets:
-            if seq <= conn.first_seq and not ending:
+            if (seq <= conn.first_seq or conn.waiting) and not ending:
                 continue
+            if conn.blocks:
+                if author == -1:
+                    author = author_of(plain) or 0
+                if author in conn.blocks:
+                    conn.offer(skip_text(seq), seq)
+                    continue
             client_id = conn.pending.pop(mid, None) if mid is not None and conn.pending else None
             conn.offer(author_frame_text(plain, seq, client_id) if client_id else text, seq)
             if ending:
@@ -186,7 +227,7 @@ class Hub:
                 if event.user_id is not None and conn.member.user_id != event.user_id:
                     continue
                 if event.session_key is None or conn.session_key == event.session_key:
-                    conn.shut(event.code)
+                    conn.shut(event.code, event.reason)
 
     async def replay(self, conn: Connection, after_seq: int) -> None:
         """Send `conn` what it missed since `after_seq`, never from before its first entry."""
@@ -237,7 +278,64 @@ class Hub:
             case core.Close(code=code) if conn is not None:
                 conn.shut(code)
             case _:
-                pass
+                await actions.carry_out(self, room, command, conn)
+
+    # --- private deliveries and moderation views ---------------------------------------------
+
+    async def deliver(self, room: int, to: Audience, frame: PrivateFrame) -> None:
+        """Send a private frame to one member's connections or to the staff present, on every
+        process, through the room's private channel (relayed, never logged)."""
+        payload = f"{to}\n{encode(frame)}"
+        await self.broker.publish(-room, self.cipher.seal(-room, payload.encode()))
+
+    def _private(self, room: int, plain: str) -> None:
+        to, _, text = plain.partition("\n")
+        staff = to == "staff"
+        uid = 0 if staff else int(to)
+        for conn in list(self.rooms.get(room, ())):
+            if (conn.member.staff and not conn.waiting) if staff else conn.member.user_id == uid:
+                if text.startswith(_BLOCKED):
+                    conn.blocks = frozenset(BlockedFrame.model_validate_json(text).user_ids)
+                elif text.startswith(_ADMITTED):
+                    conn.admitted.set()
+                conn.offer(text)
+
+    def context(self, conn: Connection, room: RoomSnapshot, now_ms: int) -> core.Context:
+        """The context a frame from `conn` is judged in, with `room` freshly read."""
+        return core.Context(
+            member=conn.member,
+            room=room,
+            now_ms=now_ms,
+            policy=conn.policy,
+            flood=self.floods.get((conn.room, conn.member.user_id), Flood()),
+            blocks=conn.blocks,
+            resources=self.resources,
+        )
+
+    def announcement(self, room: int, snapshot: RoomSnapshot) -> Announcement | None:
+        """The room's pinned note, unsealed (None if there is none or it cannot be opened)."""
+        if snapshot.note is None:
+            return None
+        try:
+            return Announcement.model_validate_json(self.cipher.open(room, snapshot.note))
+        except (SealBroken, ValueError):
+            return None
+
+    async def refresh_staff(self, room: int) -> None:
+        snapshot = await self.state.snapshot(room)
+        await self.deliver(room, "staff", core.moderation_view(snapshot, now_ms=int(time.time() * 1000)))
+
+    async def find_message(self, room: int, message_id: str) -> MessageEvent | None:
+        """A message the room still holds for replay (newest first), opened; None if gone."""
+        deliveries, _ = await self.broker.history(room, 0)
+        for d in reversed(deliveries):
+            try:
+                plain = self.cipher.open(d.room, d.payload).decode()
+            except (SealBroken, UnicodeDecodeError):
+                continue
+            if message_id_of(plain) == message_id:
+                return MessageEvent.model_validate_json(plain)
+        return None
 
     async def _reap(self, room: int) -> None:
         """Announce members whose process died (no heartbeat) or whose grace ran out."""
@@ -255,10 +353,13 @@ class Hub:
             await asyncio.sleep(HEARTBEAT_EVERY)
             try:
                 members = {
-                    room: sorted({c.member.user_id for c in conns}) for room, conns in self.rooms.items()
+                    room: sorted({c.member.user_id for c in conns if not c.waiting})
+                    for room, conns in self.rooms.items()
                 }
                 for room, uid in await self.state.heartbeat(self.node, members):
-                    for conn in [c for c in self.rooms.get(room, ()) if c.member.user_id == uid]:
+                    for conn in [
+                        c for c in self.rooms.get(room, ()) if c.member.user_id == uid and not c.waiting
+                    ]:
                         await self.state.join(room, conn.member, self.node)  # reaped while we stalled
                 for room in list(members):
                     await self._reap(room)

@@ -20,6 +20,7 @@ from typing import Annotated, Any, Literal, get_args
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 from pydantic_core import PydanticCustomError
 
+from moderation.audit import ReportReason
 from moderation.text import InvalidMessage, normalize_message
 from rooms.types import PresenceStatus, RoomRole
 
@@ -37,6 +38,7 @@ class CloseCode(IntEnum):
     no_such_meeting = 4404
     room_locked_or_full = 4409
     meeting_not_open = 4410  # not open yet, or ended
+    to_waiting_room = 4411  # a facilitator sent the member back to the waiting room: reconnect
 
 
 class ErrorCode(StrEnum):
@@ -44,6 +46,26 @@ class ErrorCode(StrEnum):
     unknown_type = "unknown_type"
     invalid_frame = "invalid_frame"
     invalid_message = "invalid_message"
+    # Refusals by the room's rules (moderation):
+    forbidden = "forbidden"
+    muted = "muted"
+    rate_limited = "rate_limited"
+    personal_info = "personal_info"
+    blocked_term = "blocked_term"
+    slow_mode = "slow_mode"
+    not_your_turn = "not_your_turn"
+    not_found = "not_found"  # the member or message the frame names is not in the room
+    waiting = "waiting"  # in the waiting room: only `leave` and `ping` until admitted
+    no_facilitator = "no_facilitator"
+
+
+class CloseReason(StrEnum):
+    """Short, fixed reasons sent with moderation close codes (never chat text)."""
+
+    removed = "removed"
+    banned = "banned"
+    locked = "locked"
+    waiting_room = "waiting_room"  # sent back to the waiting room: reconnect to wait there
 
 
 class Reaction(StrEnum):
@@ -136,8 +158,173 @@ class ResyncFrame(_Frame):
     after_seq: int = Field(ge=0, le=2**63 - 1, description="a whole number, 0 or more")
 
 
+UserId = Annotated[int, Field(ge=1, le=2**63 - 1, description="a user id (a whole number, 1 or more)")]
+Reason = Annotated[str, Field(max_length=200, repr=False, description="text of at most 200 characters")]
+
+
+class _Targeted(_Frame):
+    user_id: UserId
+
+
+class MuteFrame(_Targeted):
+    type: Literal["mute"] = "mute"
+    minutes: int | None = Field(default=None, ge=1, le=1440, description="1 to 1440 minutes, or absent")
+
+
+class UnmuteFrame(_Targeted):
+    type: Literal["unmute"] = "unmute"
+
+
+class RemoveFrame(_Targeted):
+    type: Literal["remove"] = "remove"
+    reason: Reason = ""
+
+
+class BanFrame(_Targeted):
+    type: Literal["ban"] = "ban"
+    reason: Reason = ""
+
+
+class LockFrame(_Frame):
+    type: Literal["lock"] = "lock"
+
+
+class UnlockFrame(_Frame):
+    type: Literal["unlock"] = "unlock"
+
+
+class SlowModeFrame(_Frame):
+    type: Literal["slow_mode"] = "slow_mode"
+    seconds: int = Field(ge=0, le=120, description="0 to 120 seconds")
+
+
+class FacilitatedModeFrame(_Frame):
+    type: Literal["facilitated_mode"] = "facilitated_mode"
+    on: bool
+
+
+class GiveFloorFrame(_Targeted):
+    type: Literal["give_floor"] = "give_floor"
+
+
+class TakeFloorFrame(_Frame):
+    type: Literal["take_floor"] = "take_floor"
+
+
+class DeleteMessageFrame(_Frame):
+    type: Literal["delete_message"] = "delete_message"
+    message_id: OpaqueId
+
+
+class RestoreMessageFrame(_Frame):
+    type: Literal["restore_message"] = "restore_message"
+    message_id: OpaqueId
+
+
+class AnnounceFrame(_Frame):
+    """Pin a facilitator note for everyone (an empty text unpins it)."""
+
+    type: Literal["announce"] = "announce"
+    text: Annotated[str, Field(max_length=1000, repr=False, description="text of at most 1000 characters")]
+
+
+class EndFrame(_Frame):
+    type: Literal["end"] = "end"
+
+
+class AdmitFrame(_Frame):
+    """Let one entrant in from the waiting room, or everyone waiting when `user_id` is absent."""
+
+    type: Literal["admit"] = "admit"
+    user_id: UserId | None = None
+
+
+class ToWaitingRoomFrame(_Targeted):
+    type: Literal["to_waiting_room"] = "to_waiting_room"
+
+
+class RoundStartFrame(_Frame):
+    type: Literal["round_start"] = "round_start"
+    seconds_per_turn: int = Field(default=0, ge=0, le=900, description="0 (no timer) to 900 seconds")
+
+
+class RoundNextFrame(_Frame):
+    type: Literal["round_next"] = "round_next"
+
+
+class RoundStopFrame(_Frame):
+    type: Literal["round_stop"] = "round_stop"
+
+
+class ListeningFrame(_Frame):
+    """ "Just listening today": sharing rounds skip this member (`on: false` to undo)."""
+
+    type: Literal["listening"] = "listening"
+    on: bool
+
+
+class ReportFrame(_Frame):
+    type: Literal["report"] = "report"
+    message_id: OpaqueId
+    reason: ReportReason = Field(strict=False, description="one of " + ", ".join(ReportReason))
+
+
+class BlockFrame(_Targeted):
+    type: Literal["block"] = "block"
+
+
+class UnblockFrame(_Targeted):
+    type: Literal["unblock"] = "unblock"
+
+
+class AskFacilitatorFrame(_Frame):
+    """A private line to the facilitators present: delivered live to them only, never stored."""
+
+    type: Literal["ask_facilitator"] = "ask_facilitator"
+    text: MessageText
+
+
+class ReplyPrivatelyFrame(_Targeted):
+    """A facilitator's private answer to one member."""
+
+    type: Literal["reply_privately"] = "reply_privately"
+    text: MessageText
+
+
 ClientFrame = (
-    SayFrame | ReactFrame | RaiseHandFrame | LowerHandFrame | PassFrame | LeaveFrame | PingFrame | ResyncFrame
+    SayFrame
+    | ReactFrame
+    | RaiseHandFrame
+    | LowerHandFrame
+    | PassFrame
+    | LeaveFrame
+    | PingFrame
+    | ResyncFrame
+    | MuteFrame
+    | UnmuteFrame
+    | RemoveFrame
+    | BanFrame
+    | LockFrame
+    | UnlockFrame
+    | SlowModeFrame
+    | FacilitatedModeFrame
+    | GiveFloorFrame
+    | TakeFloorFrame
+    | DeleteMessageFrame
+    | RestoreMessageFrame
+    | AnnounceFrame
+    | EndFrame
+    | AdmitFrame
+    | ToWaitingRoomFrame
+    | RoundStartFrame
+    | RoundNextFrame
+    | RoundStopFrame
+    | ListeningFrame
+    | ReportFrame
+    | BlockFrame
+    | UnblockFrame
+    | AskFacilitatorFrame
+    | ReplyPrivatelyFrame
 )
 CLIENT_FRAMES: dict[str, type[ClientFrame]] = {
     m.model_fields["type"].default: m for m in get_args(ClientFrame)
@@ -223,6 +410,20 @@ class PresentMember(RoomMember):
     status: PresenceStatus
 
 
+class Round(_Frame):
+    """A sharing round: members in turn order, whose turn it is, when the turn's timer ends."""
+
+    order: tuple[int, ...]  # user ids
+    turn: int | None  # user id whose turn it is (they hold the floor)
+    turn_ends_at: int | None  # unix ms; None when turns are untimed
+    seconds_per_turn: int
+
+
+class Announcement(_Frame):
+    text: str = Field(repr=False)
+    by: Person
+
+
 class RoomState(_Frame):
     members: tuple[PresentMember, ...]
     hands: tuple[int, ...]  # user ids, oldest first
@@ -230,12 +431,22 @@ class RoomState(_Frame):
     locked: bool
     slow_mode: int  # seconds between messages per member; 0 = off
     seq: int  # the room's newest event sequence number
+    facilitated: bool = False
+    round: Round | None = None
+    announcement: Announcement | None = None
+
+
+class Mute(_Frame):
+    until: int | None  # unix ms; None: until a facilitator unmutes
 
 
 class WelcomeFrame(_Frame):
     type: Literal["welcome"] = "welcome"
     you: RoomMember
     room: RoomState
+    muted: Mute | None = None  # set when you are muted
+    listening: bool = False  # you marked yourself "just listening today"
+    blocked: tuple[int, ...] = ()  # members you blocked: their messages are not sent to you
 
 
 class ErrorFrame(_Frame):
@@ -263,13 +474,120 @@ class ReplayedFrame(_Frame):
     type: Literal["replayed"] = "replayed"
 
 
+class MutedEntry(_Frame):
+    user_id: int
+    until: int | None
+
+
 class ModerationFrame(_Frame):
-    """Placeholder: its fields are defined by the moderation issue."""
+    """For facilitators only: who is muted, who is just listening, who waits to be admitted.
+    Sent after their `welcome` and again whenever any of it changes."""
 
     type: Literal["moderation"] = "moderation"
+    muted: tuple[MutedEntry, ...] = ()
+    listening: tuple[int, ...] = ()
+    waiting: tuple[RoomMember, ...] = ()
 
 
-PrivateFrame = WelcomeFrame | ErrorFrame | PongFrame | MissedFrame | ReplayedFrame | ModerationFrame
+class WaitingFrame(_Frame):
+    """Sent instead of `welcome` to an entrant held in the waiting room."""
+
+    type: Literal["waiting"] = "waiting"
+    you: RoomMember
+    message: str = "You're in the waiting room. A facilitator will let you in shortly."
+
+
+class MutedFrame(_Frame):
+    """To a member: a facilitator muted you (`until` unix ms; None until unmuted)."""
+
+    type: Literal["muted"] = "muted"
+    until: int | None
+
+
+class UnmutedFrame(_Frame):
+    type: Literal["unmuted"] = "unmuted"
+
+
+class ResourceItem(_Frame):
+    name: str
+    contact: str
+    description: str
+    url: str | None = None
+
+
+class ResourcesFrame(_Frame):
+    """To a member whose message may show they are in crisis: where to find help now."""
+
+    type: Literal["resources"] = "resources"
+    intro: str
+    resources: tuple[ResourceItem, ...]
+
+
+class AlertFrame(_Frame):
+    """To facilitators: this member may be in crisis (no text, ever)."""
+
+    type: Literal["alert"] = "alert"
+    user_id: int
+
+
+class ReportedFrame(_Frame):
+    """To facilitators: a message was reported. `text` is shown live and never stored."""
+
+    type: Literal["reported"] = "reported"
+    message_id: str
+    reason: ReportReason
+    author: Person | None  # None when the message is no longer held
+    text: str | None = Field(default=None, repr=False)
+    hidden: bool = False  # reports reached the group's threshold: hidden until reviewed
+
+
+class PrivateMessageFrame(_Frame):
+    """A private line between a member and the facilitators: `sender` wrote it, `member` is the
+    member of the conversation (so facilitators can answer). Never stored."""
+
+    type: Literal["private_message"] = "private_message"
+    sender: Person
+    member: Person
+    text: str = Field(repr=False)
+    ts: int
+
+
+class BlockedFrame(_Frame):
+    """To your own connections: the members you block, after a change."""
+
+    type: Literal["blocked"] = "blocked"
+    user_ids: tuple[int, ...]
+
+
+class ListeningStateFrame(_Frame):
+    type: Literal["listening"] = "listening"
+    on: bool
+
+
+class AdmittedFrame(_Frame):
+    """To an entrant in the waiting room: you are let in (`welcome` follows on the same socket)."""
+
+    type: Literal["admitted"] = "admitted"
+
+
+PrivateFrame = (
+    WelcomeFrame
+    | ErrorFrame
+    | PongFrame
+    | MissedFrame
+    | ReplayedFrame
+    | ModerationFrame
+    | WaitingFrame
+    | MutedFrame
+    | UnmutedFrame
+    | ResourcesFrame
+    | AlertFrame
+    | ReportedFrame
+    | PrivateMessageFrame
+    | BlockedFrame
+    | ListeningStateFrame
+    | AdmittedFrame
+)
 
 
 class PresenceEvent(_Frame):
@@ -308,7 +626,66 @@ class EndedEvent(_Frame):
     type: Literal["ended"] = "ended"
 
 
-RoomEvent = PresenceEvent | MessageEvent | HandEvent | FloorEvent | ReactionEvent | EndedEvent
+class SettingsEvent(_Frame):
+    """The room's switches after a facilitator changed one."""
+
+    type: Literal["settings"] = "settings"
+    locked: bool
+    slow_mode: int
+    facilitated: bool
+
+
+class NoticeKind(StrEnum):
+    removed = "removed"  # "A member was removed by a facilitator" (never who or why)
+    to_waiting_room = "to_waiting_room"
+
+
+class NoticeEvent(_Frame):
+    """A neutral system line for the room."""
+
+    type: Literal["notice"] = "notice"
+    kind: NoticeKind
+
+
+class MessageChange(StrEnum):
+    deleted = "deleted"  # removed from every screen
+    hidden = "hidden"  # reported by enough members: hidden until a facilitator reviews it
+    restored = "restored"  # a facilitator reviewed a hidden message and kept it
+
+
+class MessageChangeEvent(_Frame):
+    type: Literal["message_change"] = "message_change"
+    message_id: str
+    change: MessageChange
+
+
+class AnnouncementEvent(_Frame):
+    """The pinned note changed (`announcement` None: unpinned)."""
+
+    type: Literal["announcement"] = "announcement"
+    announcement: Announcement | None
+
+
+class RoundEvent(_Frame):
+    """The sharing round changed (`round` None: it stopped)."""
+
+    type: Literal["round"] = "round"
+    round: Round | None
+
+
+RoomEvent = (
+    PresenceEvent
+    | MessageEvent
+    | HandEvent
+    | FloorEvent
+    | ReactionEvent
+    | EndedEvent
+    | SettingsEvent
+    | NoticeEvent
+    | MessageChangeEvent
+    | AnnouncementEvent
+    | RoundEvent
+)
 
 
 def error_frame(code: ErrorCode | str, message: str, client_id: str | None = None) -> ErrorFrame:
@@ -349,3 +726,29 @@ def message_id_of(event_json: str) -> str | None:
         return None
     end = event_json.find('"', len(_MESSAGE_PREFIX))
     return event_json[len(_MESSAGE_PREFIX) : end] if end > 0 else None
+
+
+_AUTHOR_MARKS = (('{"type":"message"', '"author":{"id":'), ('{"type":"reaction"', '"by":{"id":'))
+
+
+def author_of(event_json: str) -> int | None:
+    """Who wrote an encoded message event or reacted in a reaction event; None for others.
+
+    Lets the fan-out skip a blocked member's messages and reactions without parsing."""
+    for prefix, mark in _AUTHOR_MARKS:
+        if event_json.startswith(prefix):
+            start = event_json.find(mark)
+            if start < 0:
+                return None
+            start += len(mark)
+            end = start
+            while end < len(event_json) and event_json[end].isdigit():
+                end += 1
+            return int(event_json[start:end]) if end > start else None
+    return None
+
+
+def skip_text(seq: int) -> str:
+    """What a member gets in place of a room event not meant for them (from someone they
+    blocked): its `seq`, so their count has no gap, and nothing else."""
+    return f'{{"type":"skip","seq":{int(seq)}}}'

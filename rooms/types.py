@@ -6,6 +6,7 @@ this session, may they enter this meeting) arrives through the `Gate` protocol a
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Protocol
@@ -14,6 +15,7 @@ from typing import Protocol
 class RoomRole(StrEnum):
     """A person's role in one meeting's room (derived from platform and group roles)."""
 
+    admin = "admin"  # a platform admin: acts anywhere, and only another admin may act on them
     host = "host"
     facilitator = "facilitator"
     member = "member"
@@ -32,6 +34,11 @@ class Member:
     name: str
     role: RoomRole
 
+    @property
+    def staff(self) -> bool:
+        """Facilitators, hosts and admins: they run the meeting and get its private alerts."""
+        return self.role != RoomRole.member
+
 
 @dataclass(frozen=True)
 class Presence:
@@ -41,7 +48,9 @@ class Presence:
 
 @dataclass(frozen=True)
 class RoomSnapshot:
-    """Everything a newcomer's `welcome` frame needs, read in one go from the state store."""
+    """The room as the state store holds it, read in one go: for a newcomer's `welcome` and for
+    judging a frame. Marks are per member: `muted` maps user id -> until (unix ms; 0 = until
+    unmuted), `waiting` lists entrants held in the waiting room, oldest first."""
 
     members: tuple[Presence, ...] = ()
     hands: tuple[int, ...] = ()  # user ids, oldest first
@@ -49,6 +58,32 @@ class RoomSnapshot:
     locked: bool = False
     slow_mode: int = 0  # seconds between messages per member; 0 = off
     seq: int = 0  # the room's newest event sequence number
+    facilitated: bool = False  # only the floor holder and facilitators may `say`
+    round: str | None = None  # the sharing round as JSON (see `rooms.rounds`), None when none runs
+    note: bytes | None = field(default=None, repr=False)  # the pinned announcement, sealed
+    muted: Mapping[int, int] = field(default_factory=dict)
+    removed: frozenset[int] = frozenset()  # may not come back to this meeting
+    admitted: frozenset[int] = frozenset()  # let in from the waiting room
+    held: frozenset[int] = frozenset()  # sent back to the waiting room by a facilitator
+    listening: frozenset[int] = frozenset()  # "just listening today": rounds skip them
+    waiting: tuple[Member, ...] = ()
+
+    def member(self, user_id: int) -> Member | None:
+        """The present (or reconnecting) member with this id, if any."""
+        return next((p.member for p in self.members if p.member.user_id == user_id), None)
+
+
+@dataclass(frozen=True)
+class RoomPolicy:
+    """A group's automatic rules, handed to the engine with each admission (defaults as shown)."""
+
+    group_id: int = 0
+    allow_links: bool = False
+    blocked_terms: tuple[str, ...] = field(default=(), repr=False)
+    rate_messages: int = 5  # a member may send this many messages...
+    rate_seconds: int = 10  # ...per this many seconds (burst: rate_messages)
+    waiting_room: bool = False  # entrants wait until a facilitator admits them
+    report_threshold: int = 3  # distinct reports that hide a message until reviewed
 
 
 @dataclass(frozen=True)
@@ -60,6 +95,8 @@ class Admission:
     reason: str = ""  # short, safe to show; never chat text
     session_key: str = ""  # opaque; the engine re-checks it with `Gate.session_alive`
     meeting_ends_at: float | None = None  # unix time, if known
+    policy: RoomPolicy = RoomPolicy()
+    blocks: frozenset[int] = frozenset()  # members this member has blocked (all meetings)
 
 
 class Gate(Protocol):
@@ -68,6 +105,31 @@ class Gate(Protocol):
     async def admit(self, *, session_token: str | None, meeting_id: int) -> Admission: ...
 
     async def session_alive(self, *, session_key: str) -> bool: ...
+
+
+class Ledger(Protocol):
+    """What `meeting/` keeps for the engine: the audit (never content), bans, blocks, endings.
+
+    Every call is made after the engine decided an action was allowed; `reason` is a reason
+    code or the facilitator's own words, never a member's message.
+    """
+
+    async def record(
+        self,
+        *,
+        meeting_id: int,
+        actor_id: int | None,
+        action: str,
+        target_id: int | None = None,
+        reason: str = "",
+    ) -> None: ...
+
+    async def ban(self, *, meeting_id: int, actor_id: int, user_id: int, reason: str) -> None: ...
+
+    async def block(self, *, user_id: int, blocked_id: int, blocked: bool) -> None: ...
+
+    async def end(self, *, meeting_id: int, actor_id: int) -> None:
+        """Mark the meeting ended (the engine then closes its room everywhere)."""
 
 
 @dataclass(frozen=True)

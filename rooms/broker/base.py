@@ -24,6 +24,7 @@ __all__ = [
     "BrokerUnavailable",
     "Inbox",
     "RedisKeys",
+    "log_size",
 ]
 
 DEFAULT_PREFIX = "hearth:"
@@ -33,6 +34,13 @@ DEFAULT_LOG_SIZE = 2_000  # events kept per room for replay
 # "zero" counts 1, 2, 3… from nothing (contract tests that reason about small seqs).
 SeqOrigin = Literal["clock", "zero"]
 DEFAULT_LOG_TTL = 12 * 3600.0  # seconds; refreshed by every publish, so only idle rooms expire
+
+
+def log_size(room: int, size: int) -> int:
+    """How many events to keep for `room`: meetings (ids above 0) keep `size`; the control
+    channel (0) and meetings' private channels (negative ids, `-meeting_id`) keep none, so a
+    private line to facilitators is relayed live and never held anywhere."""
+    return size if room > 0 else 0
 
 
 class BrokerError(Exception):
@@ -74,7 +82,9 @@ class Broker(Protocol):
         """Stop receiving `room`'s events on this process. Idempotent."""
 
     async def publish(self, room: int, payload: bytes) -> int:
-        """Number, log and deliver one sealed event; returns its sequence number (from 1)."""
+        """Number, log and deliver one sealed event; returns its sequence number (from 1).
+
+        Rooms of 0 and below are relayed but never logged (see `log_size`)."""
 
     async def next_published(self) -> Delivery:
         """Wait for the next delivery for any subscribed room (one waiter at a time)."""

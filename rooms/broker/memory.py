@@ -12,7 +12,7 @@ import itertools
 import time
 from collections import deque
 
-from rooms.broker.base import DEFAULT_LOG_SIZE, DEFAULT_LOG_TTL, BrokerClosed, Inbox, SeqOrigin
+from rooms.broker.base import DEFAULT_LOG_SIZE, DEFAULT_LOG_TTL, BrokerClosed, Inbox, SeqOrigin, log_size
 from rooms.types import Delivery
 
 __all__ = ["MemoryBroker", "MemoryHub"]
@@ -45,10 +45,11 @@ class MemoryHub:
             previous = time.time_ns() // 1000 if origin == "clock" else 0
         seq = self._seqs[room] = previous + 1
         delivery = Delivery(room, seq, payload)
-        log = self._logs.get(room)
-        if log is None or log.maxlen != log_size:
-            log = self._logs[room] = deque(log or (), maxlen=log_size)
-        log.append(delivery)
+        if log_size > 0:
+            log = self._logs.get(room)
+            if log is None or log.maxlen != log_size:
+                log = self._logs[room] = deque(log or (), maxlen=log_size)
+            log.append(delivery)
         self._expires[room] = now + log_ttl
         for inbox in self._subscribers.get(room, ()):
             inbox.put(delivery)
@@ -139,7 +140,9 @@ class MemoryBroker:
 
     async def publish(self, room: int, payload: bytes) -> int:
         self._require()
-        return self.hub.publish(room, payload, self._log_size, self._log_ttl, self._seq_origin)
+        return self.hub.publish(
+            room, payload, log_size(room, self._log_size), self._log_ttl, self._seq_origin
+        )
 
     async def next_published(self) -> Delivery:
         return await self._inbox.get()

@@ -44,6 +44,7 @@ from rooms.broker.base import (
     Inbox,
     RedisKeys,
     SeqOrigin,
+    log_size,
 )
 from rooms.types import Delivery
 
@@ -51,7 +52,8 @@ __all__ = ["RedisBroker", "command_client", "guarded"]
 
 log = logging.getLogger(__name__)
 
-# KEYS: seq, log. ARGV: payload, log size, ttl (ms), channel, seq origin ('clock' or 'zero').
+# KEYS: seq, log. ARGV: payload, log size (0: relay only), ttl (ms), channel, seq origin ('clock'
+# or 'zero').
 # A missing counter starts at the server's clock in microseconds, not at 0: Redis keeps nothing on
 # disk, so after a restart (or expiry) the counter must not begin again below numbers that
 # members already saw, or their clients would drop new events as old ones. It then counts by one.
@@ -62,10 +64,12 @@ if ARGV[5] == 'clock' and redis.call('EXISTS', KEYS[1]) == 0 then
 end
 local seq = redis.call('INCR', KEYS[1])
 local entry = string.format('%d', seq) .. ':' .. ARGV[1]  -- not seq .. '': large numbers print as 1.79e+15
-redis.call('RPUSH', KEYS[2], entry)
-redis.call('LTRIM', KEYS[2], -tonumber(ARGV[2]), -1)
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
-redis.call('PEXPIRE', KEYS[2], ARGV[3])
+if ARGV[2] ~= '0' then
+  redis.call('RPUSH', KEYS[2], entry)
+  redis.call('LTRIM', KEYS[2], -tonumber(ARGV[2]), -1)
+  redis.call('PEXPIRE', KEYS[2], ARGV[3])
+end
 redis.call('PUBLISH', ARGV[4], entry)
 return seq
 """
@@ -222,7 +226,13 @@ class RedisBroker:
         seq = await self._command(
             script(
                 keys=[keys.seq(room), keys.log(room)],
-                args=[payload, self._log_size, self._log_ttl_ms, keys.channel(room), self._seq_origin],
+                args=[
+                    payload,
+                    log_size(room, self._log_size),
+                    self._log_ttl_ms,
+                    keys.channel(room),
+                    self._seq_origin,
+                ],
             )
         )
         return int(seq)

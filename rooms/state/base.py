@@ -18,14 +18,49 @@ member's hand (`lower_hand`) and releases the floor (`release_floor`) and announ
 
 from __future__ import annotations
 
+import base64
+import json
 from collections.abc import Iterable, Mapping
+from enum import StrEnum
 from typing import Protocol
 
-from rooms.types import Member, RoomSnapshot
+from rooms.types import Member, Presence, RoomRole, RoomSnapshot
 
-__all__ = ["DEFAULT_PRESENCE_TTL", "RoomState", "StateError", "StateUnavailable", "check_node"]
+__all__ = [
+    "DEFAULT_PRESENCE_TTL",
+    "Flag",
+    "Mark",
+    "RoomState",
+    "StateError",
+    "StateUnavailable",
+    "build_snapshot",
+    "check_node",
+    "encode_member",
+]
 
 DEFAULT_PRESENCE_TTL = 20.0  # heartbeats every 5 s: a dead process's members go within ~25 s
+
+
+class Flag(StrEnum):
+    """Room-wide switches, kept as text: "1"/absent, seconds, JSON or base64 of sealed bytes."""
+
+    locked = "locked"
+    slow = "slow"
+    facilitated = "facilitated"
+    round = "round"  # JSON of the sharing round (`rooms.rounds`)
+    note = "note"  # the pinned announcement, sealed with the room's key, base64
+
+
+class Mark(StrEnum):
+    """Per-member marks: `muted` holds until (unix ms, "0" = until unmuted), `waiting` holds the
+    entrant as JSON ``{"n": name, "r": role, "t": since}``, `admitted` holds "1" (let in) or
+    "0" (sent back to the waiting room), the others hold "1"."""
+
+    muted = "muted"
+    removed = "removed"
+    admitted = "admitted"
+    listening = "listening"
+    waiting = "waiting"
 
 
 class StateError(Exception):
@@ -93,11 +128,14 @@ class RoomState(Protocol):
     async def release_floor(self, room: int, user_id: int) -> bool:
         """Clear the floor only if `user_id` holds it; True if it did (compare-and-clear)."""
 
-    async def set_locked(self, room: int, locked: bool) -> None:
-        """Lock or unlock the room for newcomers."""
+    async def set_flag(self, room: int, flag: Flag, value: str | None) -> None:
+        """Set a room switch (None deletes it): locked "1", slow "<seconds>", and so on."""
 
-    async def set_slow_mode(self, room: int, seconds: int) -> None:
-        """Seconds between messages per member; 0 turns slow mode off."""
+    async def set_mark(self, room: int, mark: Mark, user_id: int, value: str | None) -> bool:
+        """Set (or with None, delete) a member's mark; True if the mark was there before."""
+
+    async def count_report(self, room: int, message_id: str, reporter: int) -> int:
+        """Count `reporter`'s report of the message once; return how many members reported it."""
 
     async def first_seq(self, room: int, user_id: int, current: int) -> int:
         """Record `current` as the member's first seq in this meeting (first call only); return it."""
@@ -113,3 +151,49 @@ class RoomState(Protocol):
 
     async def clear(self, room: int) -> None:
         """Delete all state of the room (the meeting ended). The broker's `forget` is separate."""
+
+
+def encode_member(member: Member, since_ms: int) -> str:
+    """A waiting entrant as a `Mark.waiting` value (`since_ms` orders the waiting list)."""
+    return json.dumps({"n": member.name, "r": member.role.value, "t": since_ms}, separators=(",", ":"))
+
+
+def build_snapshot(
+    *,
+    members: Iterable[Presence],
+    hands: Iterable[int],
+    floor: int | None,
+    flags: Mapping[str, str],
+    marks: Mapping[str, str],
+    seq: int,
+) -> RoomSnapshot:
+    """The snapshot both stores return, from their raw flags and ``"<mark>:<uid>"`` marks."""
+    by_kind: dict[str, dict[int, str]] = {kind: {} for kind in Mark}
+    for key, value in marks.items():
+        kind, _, uid = key.partition(":")
+        if kind in by_kind and uid.isdigit():
+            by_kind[kind][int(uid)] = value
+    waiting = sorted(by_kind[Mark.waiting].items(), key=lambda item: json.loads(item[1]).get("t", 0))
+    note = flags.get(Flag.note)
+    return RoomSnapshot(
+        members=tuple(sorted(members, key=lambda p: p.member.user_id)),
+        hands=tuple(hands),
+        floor=floor,
+        locked=flags.get(Flag.locked) == "1",
+        slow_mode=int(flags.get(Flag.slow) or 0),
+        seq=seq,
+        facilitated=flags.get(Flag.facilitated) == "1",
+        round=flags.get(Flag.round) or None,
+        note=base64.b64decode(note) if note else None,
+        muted={uid: int(until) for uid, until in by_kind[Mark.muted].items()},
+        removed=frozenset(by_kind[Mark.removed]),
+        admitted=frozenset(uid for uid, v in by_kind[Mark.admitted].items() if v == "1"),
+        held=frozenset(uid for uid, v in by_kind[Mark.admitted].items() if v == "0"),
+        listening=frozenset(by_kind[Mark.listening]),
+        waiting=tuple(_waiting(uid, raw) for uid, raw in waiting),
+    )
+
+
+def _waiting(user_id: int, raw: str) -> Member:
+    record = json.loads(raw)
+    return Member(user_id, record["n"], RoomRole(record["r"]))

@@ -10,15 +10,16 @@ from __future__ import annotations
 
 __all__ = [
     "CONNECTIONS",
+    "COUNT_REPORT",
     "FIRST_SEQ",
     "HEARTBEAT",
     "JOIN",
     "LOWER_HAND",
     "PART",
+    "PUT_FIELD",
     "RAISE_HAND",
     "REAP",
     "RELEASE_FLOOR",
-    "SET_FIELD",
     "SET_FLOOR",
     "STILL_RECONNECTING",
 ]
@@ -212,13 +213,6 @@ redis.call('HDEL', KEYS[1], 'floor')
 return 1
 """
 
-# KEYS: hash. ARGV: field, value, ttl ms.
-SET_FIELD = """
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-redis.call('PEXPIRE', KEYS[1], ARGV[3])
-return 1
-"""
-
 # KEYS: first-seq hash. ARGV: uid, current seq, room ttl ms. Returns the member's first seq.
 FIRST_SEQ = """
 redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2])
@@ -235,4 +229,25 @@ if n <= 0 then
 end
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
 return n
+"""
+
+# KEYS: hash. ARGV: field, value, 1 to set / 0 to delete, ttl ms. Returns 1 if the field existed.
+PUT_FIELD = """
+local existed = redis.call('HEXISTS', KEYS[1], ARGV[1])
+if ARGV[3] == '1' then
+  redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+  redis.call('PEXPIRE', KEYS[1], ARGV[4])
+else
+  redis.call('HDEL', KEYS[1], ARGV[1])
+end
+return existed
+"""
+
+# KEYS: reports hash. ARGV: message id, reporter uid, ttl ms. Returns the distinct reporters.
+COUNT_REPORT = """
+if redis.call('HSETNX', KEYS[1], ARGV[1] .. '|' .. ARGV[2], 1) == 1 then
+  redis.call('HINCRBY', KEYS[1], ARGV[1], 1)
+end
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return tonumber(redis.call('HGET', KEYS[1], ARGV[1]))
 """

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from rooms.broker.memory import MemoryHub
-from rooms.state.base import DEFAULT_PRESENCE_TTL, check_node
+from rooms.state.base import DEFAULT_PRESENCE_TTL, Flag, Mark, build_snapshot, check_node
 from rooms.types import Member, Presence, PresenceStatus, RoomSnapshot
 
 __all__ = ["MemoryState"]
@@ -32,8 +32,9 @@ class _Room:
     deadlines: dict[tuple[int, str], float] = field(default_factory=dict)
     hands: list[int] = field(default_factory=list)
     floor: int | None = None
-    locked: bool = False
-    slow_mode: int = 0
+    flags: dict[str, str] = field(default_factory=dict)
+    marks: dict[str, str] = field(default_factory=dict)  # "<mark>:<uid>" -> value
+    reports: dict[str, set[int]] = field(default_factory=dict)  # message id -> reporters
     first: dict[int, int] = field(default_factory=dict)
 
 
@@ -144,11 +145,16 @@ class MemoryState:
         state.floor = None
         return True
 
-    async def set_locked(self, room: int, locked: bool) -> None:
-        self._room(room).locked = locked
+    async def set_flag(self, room: int, flag: Flag, value: str | None) -> None:
+        _put(self._room(room).flags, flag.value, value)
 
-    async def set_slow_mode(self, room: int, seconds: int) -> None:
-        self._room(room).slow_mode = seconds
+    async def set_mark(self, room: int, mark: Mark, user_id: int, value: str | None) -> bool:
+        return _put(self._room(room).marks, f"{mark.value}:{user_id}", value)
+
+    async def count_report(self, room: int, message_id: str, reporter: int) -> int:
+        reporters = self._room(room).reports.setdefault(message_id, set())
+        reporters.add(reporter)
+        return len(reporters)
 
     async def first_seq(self, room: int, user_id: int, current: int) -> int:
         return self._room(room).first.setdefault(user_id, current)
@@ -159,12 +165,12 @@ class MemoryState:
             Presence(rec.member, PresenceStatus.present if rec.conns else PresenceStatus.reconnecting)
             for _, rec in sorted(state.records.items())
         )
-        return RoomSnapshot(
+        return build_snapshot(
             members=members,
-            hands=tuple(state.hands),
+            hands=state.hands,
             floor=state.floor,
-            locked=state.locked,
-            slow_mode=state.slow_mode,
+            flags=state.flags,
+            marks=state.marks,
             seq=self.hub.current_seq(room),
         )
 
@@ -211,6 +217,16 @@ class MemoryState:
         else:
             state.deadlines[user_id, _GRACE] = now + self._grace
         return True
+
+
+def _put(table: dict[str, str], key: str, value: str | None) -> bool:
+    """Set or (None) delete `key`; True if it was there before."""
+    existed = key in table
+    if value is None:
+        table.pop(key, None)
+    else:
+        table[key] = value
+    return existed
 
 
 def _load(state: _Room, user_id: int, now: float) -> _Record | None:

@@ -26,7 +26,15 @@ from redis.commands.core import AsyncScript
 from rooms.broker.base import DEFAULT_LOG_TTL, DEFAULT_PREFIX, RedisKeys
 from rooms.broker.redis import command_client, guarded
 from rooms.state import lua
-from rooms.state.base import DEFAULT_PRESENCE_TTL, StateError, StateUnavailable, check_node
+from rooms.state.base import (
+    DEFAULT_PRESENCE_TTL,
+    Flag,
+    Mark,
+    StateError,
+    StateUnavailable,
+    build_snapshot,
+    check_node,
+)
 from rooms.types import Member, Presence, PresenceStatus, RoomRole, RoomSnapshot
 
 __all__ = ["RedisState"]
@@ -41,11 +49,12 @@ _SCRIPTS = {
     "lower_hand": lua.LOWER_HAND,
     "set_floor": lua.SET_FLOOR,
     "release_floor": lua.RELEASE_FLOOR,
-    "set_field": lua.SET_FIELD,
+    "put_field": lua.PUT_FIELD,
+    "count_report": lua.COUNT_REPORT,
     "first_seq": lua.FIRST_SEQ,
     "connections": lua.CONNECTIONS,
 }
-_ROOM_PARTS = ("presence", "deadlines", "hands", "flags", "first")
+_ROOM_PARTS = ("presence", "deadlines", "hands", "flags", "marks", "reports", "first")
 
 
 class RedisState:
@@ -144,11 +153,15 @@ class RedisState:
     async def release_floor(self, room: int, user_id: int) -> bool:
         return bool(await self._run("release_floor", [self._keys.room(room, "flags")], [user_id]))
 
-    async def set_locked(self, room: int, locked: bool) -> None:
-        await self._set_flag(room, "locked", int(locked))
+    async def set_flag(self, room: int, flag: Flag, value: str | None) -> None:
+        await self._put(room, "flags", flag.value, value)
 
-    async def set_slow_mode(self, room: int, seconds: int) -> None:
-        await self._set_flag(room, "slow", max(int(seconds), 0))
+    async def set_mark(self, room: int, mark: Mark, user_id: int, value: str | None) -> bool:
+        return await self._put(room, "marks", f"{mark.value}:{user_id}", value)
+
+    async def count_report(self, room: int, message_id: str, reporter: int) -> int:
+        keys = [self._keys.room(room, "reports")]
+        return int(await self._run("count_report", keys, [message_id, reporter, self._room_ttl_ms]))
 
     # -- the rest --------------------------------------------------------------------------------
 
@@ -161,16 +174,18 @@ class RedisState:
         async with client.pipeline(transaction=True) as pipe:
             pipe.hgetall(k.room(room, "presence"))
             pipe.lrange(k.room(room, "hands"), 0, -1)
-            pipe.hmget(k.room(room, "flags"), ["floor", "locked", "slow"])
+            pipe.hgetall(k.room(room, "flags"))
+            pipe.hgetall(k.room(room, "marks"))
             pipe.get(k.seq(room))
-            records, hands, (floor, locked, slow), seq = await self._call(pipe.execute())
-        members = sorted((_presence(int(uid), raw) for uid, raw in records.items()), key=_user_id)
-        return RoomSnapshot(
-            members=tuple(members),
-            hands=tuple(map(int, hands)),
+            records, hands, flags, marks, seq = await self._call(pipe.execute())
+        flags, marks = _text(flags), _text(marks)
+        floor = flags.pop("floor", None)
+        return build_snapshot(
+            members=(_presence(int(uid), raw) for uid, raw in records.items()),
+            hands=map(int, hands),
             floor=None if floor is None else int(floor),
-            locked=locked == b"1",
-            slow_mode=0 if slow is None else int(slow),
+            flags=flags,
+            marks=marks,
             seq=0 if seq is None else int(seq),
         )
 
@@ -191,8 +206,9 @@ class RedisState:
         args = [user_id, node, mode, self._grace_ms, self._room_ttl_ms]
         return bool(await self._run("part", self._presence_keys(room), args))
 
-    async def _set_flag(self, room: int, field: str, value: int) -> None:
-        await self._run("set_field", [self._keys.room(room, "flags")], [field, value, self._room_ttl_ms])
+    async def _put(self, room: int, part: str, field: str, value: str | None) -> bool:
+        args = [field, value or "", 0 if value is None else 1, self._room_ttl_ms]
+        return bool(await self._run("put_field", [self._keys.room(room, part)], args))
 
     def _presence_keys(self, room: int) -> list[str]:
         return [self._keys.room(room, "presence"), self._keys.room(room, "deadlines")]
@@ -216,8 +232,8 @@ def _presence(user_id: int, raw: bytes) -> Presence:
     return Presence(Member(user_id, record["n"], RoomRole(record["r"])), status)
 
 
-def _user_id(presence: Presence) -> int:
-    return presence.member.user_id
+def _text(raw: dict[bytes, bytes]) -> dict[str, str]:
+    return {key.decode(): value.decode() for key, value in raw.items()}
 
 
 def _ms(seconds: float) -> int:

@@ -117,6 +117,17 @@ async def test_history_returns_events_after_a_seq(backend: Backend) -> None:
     assert await broker.history(ROOM + 1, 0) == ([], True)
 
 
+async def test_private_and_control_channels_are_relayed_but_never_logged(backend: Backend) -> None:
+    broker, listener = await backend.broker(), await backend.broker()
+    await listener.subscribe(-ROOM)
+    assert await broker.publish(-ROOM, b"private") == 1
+    delivery = await asyncio.wait_for(listener.next_published(), 2)
+    assert (delivery.room, delivery.payload) == (-ROOM, b"private")
+    assert await broker.history(-ROOM, 0) == ([], False)  # relayed live, held nowhere
+    await broker.publish(0, b"control")
+    assert (await broker.history(0, 0))[0] == []
+
+
 async def test_history_says_when_the_log_was_trimmed(backend: Backend) -> None:
     broker = await backend.broker(log_size=5)
     for i in range(1, 9):

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import itertools
 from typing import TYPE_CHECKING
 
 import pytest
 
 from rooms.state import MemoryState, RedisState, state_from_url
+from rooms.state.base import Flag, Mark, encode_member
 from rooms.types import Member, Presence, PresenceStatus, RoomRole, RoomSnapshot
 
 if TYPE_CHECKING:
@@ -180,14 +182,50 @@ async def test_floor_and_flags(backend: Backend) -> None:
     assert await state.release_floor(ROOM, 5) is True
     assert await state.set_floor(ROOM, None) is False
     await state.set_floor(ROOM, 6)
-    await state.set_locked(ROOM, True)
-    await state.set_slow_mode(ROOM, 15)
+    await state.set_flag(ROOM, Flag.locked, "1")
+    await state.set_flag(ROOM, Flag.slow, "15")
+    await state.set_flag(ROOM, Flag.facilitated, "1")
+    await state.set_flag(ROOM, Flag.round, '{"order":[6]}')
+    await state.set_flag(ROOM, Flag.note, base64.b64encode(b"\x00sealed").decode())
     snapshot = await state.snapshot(ROOM)
     assert (snapshot.floor, snapshot.locked, snapshot.slow_mode) == (6, True, 15)
+    assert (snapshot.facilitated, snapshot.round, snapshot.note) == (True, '{"order":[6]}', b"\x00sealed")
     assert await state.set_floor(ROOM, None) is True
-    await state.set_locked(ROOM, False)
-    await state.set_slow_mode(ROOM, 0)
+    for flag in Flag:
+        await state.set_flag(ROOM, flag, None)
     assert await state.snapshot(ROOM) == RoomSnapshot()
+
+
+async def test_member_marks_are_set_read_and_cleared(backend: Backend) -> None:
+    state, other = await backend.state(), await backend.state()
+    assert await state.set_mark(ROOM, Mark.muted, BEN.user_id, "0") is False
+    assert await state.set_mark(ROOM, Mark.muted, ANN.user_id, "1700000000000") is False
+    assert await state.set_mark(ROOM, Mark.muted, ANN.user_id, "1700000005000") is True  # replaced
+    await state.set_mark(ROOM, Mark.removed, 9, "1")
+    await state.set_mark(ROOM, Mark.admitted, 10, "1")
+    await state.set_mark(ROOM, Mark.listening, BEN.user_id, "1")
+    await state.set_mark(ROOM, Mark.waiting, 12, encode_member(Member(12, "Cy", RoomRole.member), 2))
+    await state.set_mark(ROOM, Mark.waiting, 11, encode_member(Member(11, "Di", RoomRole.member), 1))
+    seen = await other.snapshot(ROOM)  # another process sees the same
+    assert seen.muted == {BEN.user_id: 0, ANN.user_id: 1700000005000}
+    assert (seen.removed, seen.admitted, seen.listening) == ({9}, {10}, {BEN.user_id})
+    assert [m.user_id for m in seen.waiting] == [11, 12]  # oldest first
+    assert seen.waiting[0] == Member(11, "Di", RoomRole.member)
+    assert await state.set_mark(ROOM, Mark.waiting, 11, None) is True
+    assert await state.set_mark(ROOM, Mark.waiting, 11, None) is False  # already gone
+    assert [m.user_id for m in (await other.snapshot(ROOM)).waiting] == [12]
+    assert (await other.snapshot(ROOM + 1)).muted == {}
+
+
+async def test_reports_count_distinct_reporters(backend: Backend) -> None:
+    state, other = await backend.state(), await backend.state()
+    assert await state.count_report(ROOM, "m1", 1) == 1
+    assert await other.count_report(ROOM, "m1", 1) == 1  # the same member twice counts once
+    assert await other.count_report(ROOM, "m1", 2) == 2
+    assert await state.count_report(ROOM, "m2", 2) == 1
+    assert await state.count_report(ROOM + 1, "m1", 3) == 1
+    await state.clear(ROOM)
+    assert await state.count_report(ROOM, "m1", 3) == 1
 
 
 # --- sequence, connections, clearing --------------------------------------------------------------
@@ -230,7 +268,8 @@ async def test_clear_forgets_the_room(backend: Backend) -> None:
     await state.join(ROOM + 1, BEN, "a")
     await state.raise_hand(ROOM, BEN.user_id)
     await state.set_floor(ROOM, BEN.user_id)
-    await state.set_locked(ROOM, True)
+    await state.set_flag(ROOM, Flag.locked, "1")
+    await state.set_mark(ROOM, Mark.muted, BEN.user_id, "0")
     await state.first_seq(ROOM, BEN.user_id, 9)
     await state.clear(ROOM)
     assert await state.snapshot(ROOM) == RoomSnapshot()
