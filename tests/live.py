@@ -7,6 +7,7 @@ async with Member.join(server.url, room, "Bo") as bo: ...
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -17,6 +18,7 @@ from typing import Any
 import httpx
 from support import STRONG_PASSWORD
 from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
 
 
 @dataclass
@@ -75,6 +77,29 @@ def open_meeting(base: str, members: list[str], *, also: str | None = None) -> R
     return room
 
 
+def make_facilitator(base: str, room: Room, name: str, *, by: str) -> None:
+    """`by` (the group's host) makes member `name` a facilitator of the room's group."""
+    r = httpx.post(
+        f"{base}/api/v1/groups/{room.group_id}/facilitators",
+        json={"user_id": room.ids[name]},
+        cookies={"hearth_session": room.cookies[by]},
+    )
+    assert r.status_code in (200, 201), r.text
+
+
+async def refused(base: str, room: Room, name: str) -> tuple[int | None, str]:
+    """Try to enter the room as `name`; the close code and reason the server ends it with."""
+    headers = {"Cookie": f"hearth_session={room.cookies[name]}"}
+    async with connect(
+        ws_url(base, room.meeting_id),
+        origin=base,  # type: ignore[arg-type]
+        additional_headers=headers,
+        compression=None,
+    ) as ws:
+        member = Member(ws)
+        return await member.closed()
+
+
 def ws_url(base: str, meeting_id: int, after_seq: int = 0) -> str:
     return f"{base.replace('http', 'ws', 1)}/ws/meetings/{meeting_id}?after_seq={after_seq}"
 
@@ -89,8 +114,16 @@ class Member:
     @classmethod
     @asynccontextmanager
     async def join(
-        cls, base: str, room: Room, name: str, *, after_seq: int = 0, origin: str | None = None
+        cls,
+        base: str,
+        room: Room,
+        name: str,
+        *,
+        after_seq: int = 0,
+        origin: str | None = None,
+        until: str = "replayed",
     ) -> AsyncIterator[Member]:
+        """Connect as `name` and wait for the `until` frame (`waiting` for a waiting room)."""
         headers = {"Cookie": f"hearth_session={room.cookies[name]}"}
         async with connect(
             ws_url(base, room.meeting_id, after_seq),
@@ -99,7 +132,7 @@ class Member:
             compression=None,
         ) as ws:
             member = cls(ws)
-            await member.expect("replayed")
+            await member.expect(until)
             yield member
 
     async def send(self, **frame: Any) -> None:
@@ -113,6 +146,22 @@ class Member:
                 self.frames.append(frame)
                 if frame.get("type") == type_ and all(frame.get(k) == v for k, v in match.items()):
                     return dict(frame)
+
+    async def closed(self, within: float = 5.0) -> tuple[int | None, str]:
+        """Wait for the server to close the socket; returns (code, reason)."""
+        async with asyncio.timeout(within):
+            with contextlib.suppress(ConnectionClosed):
+                while True:
+                    self.frames.append(json.loads(await self.ws.recv()))
+        return self.ws.close_code, self.ws.close_reason or ""
+
+    async def quiet(self, type_: str, /, for_: float = 1.0) -> bool:
+        """True when no `type_` frame arrives within `for_` seconds."""
+        try:
+            await self.expect(type_, within=for_)
+        except TimeoutError:
+            return True
+        return False
 
     def texts(self) -> list[str]:
         return [f["text"] for f in self.frames if f.get("type") == "message"]
