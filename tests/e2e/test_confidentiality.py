@@ -1,7 +1,8 @@
 """The core promise: what is said in a meeting is relayed, never kept.
 
 A meeting is held with a canary phrase in every kind of frame a member can send (messages,
-malformed frames, oversized and invalid ones), on the embedded default and on two processes
+malformed frames, oversized and invalid ones), and every moderation tool is used with it (crisis
+words, refusals, the private line, pins, reports), on the embedded default and on two processes
 sharing PostgreSQL and Redis. Afterwards the phrase must be nowhere: not in any log line (at
 DEBUG), any database table, anything Redis saw (MONITOR) or holds, or any file in the data dir.
 """
@@ -70,11 +71,57 @@ async def hold_a_meeting(urls: tuple[str, str], room: Room, canary: str) -> None
         await bo.expect("message", client_id=canary_id)
         await bo.send(type="react", message_id=canary_id, reaction="heart")
         await ada.expect("reaction", message_id=canary_id)
+        await use_every_moderation_tool(ada, bo, canary)
         await bo.send(type="leave")
     async with Member.join(urls[1], room, "Bo") as bo:  # an oversized frame, closed with 1009
         await bo.ws.send(json.dumps({"type": "say", "text": canary * 1000, "client_id": "big"}))
         with pytest.raises(ConnectionClosed):
             await bo.expect("never")
+
+
+async def use_every_moderation_tool(ada: Member, bo: Member, canary: str) -> None:
+    """Ada (an admin) runs every facilitator tool; Bo (a member) every member tool; the canary
+    rides in every text a tool carries: crisis words, refusals, the private line, pins, reports."""
+    bo_id = bo.frames[0]["you"]["id"]
+    await bo.send(type="say", text=f"I don't want to be here anymore {canary}", client_id="crisis")
+    crisis = await ada.expect("message", text=f"I don't want to be here anymore {canary}")
+    await ada.expect("alert")
+    await bo.expect("resources")
+    for text in (f"write to {canary}@example.com", f"my insta is @{canary.replace('-', '_')}"):
+        await bo.send(type="say", text=text, client_id="refused")
+        await bo.expect("error", code="personal_info")
+    await bo.send(type="ask_facilitator", text=f"can we talk {canary}")
+    await ada.expect("private_message")
+    await ada.send(type="reply_privately", user_id=bo_id, text=f"yes {canary}")
+    await bo.expect("private_message", text=f"yes {canary}")
+    await bo.send(type="report", message_id=crisis["id"], reason="other")
+    await ada.expect("reported")
+    await ada.send(type="announce", text=f"Pinned {canary}")
+    await bo.expect("announcement")
+    for frame in (
+        {"type": "mute", "user_id": bo_id, "minutes": 5},
+        {"type": "unmute", "user_id": bo_id},
+        {"type": "slow_mode", "seconds": 10},
+        {"type": "slow_mode", "seconds": 0},
+        {"type": "lock"},
+        {"type": "unlock"},
+        {"type": "facilitated_mode", "on": True},
+        {"type": "give_floor", "user_id": bo_id},
+        {"type": "round_start", "seconds_per_turn": 60},
+        {"type": "round_stop"},
+        {"type": "facilitated_mode", "on": False},
+        {"type": "delete_message", "message_id": crisis["id"]},
+        {"type": "restore_message", "message_id": crisis["id"]},
+    ):
+        await ada.send(**frame)
+    await bo.expect("message_change", change="restored")
+    await bo.send(type="listening", on=True)
+    await bo.expect("listening", on=True)
+    await bo.send(type="block", user_id=ada.frames[0]["you"]["id"])  # refused: staff can't be blocked
+    await bo.expect("error", code="forbidden")
+    for i in range(7):  # flood control and repeats refuse, privately
+        await bo.send(type="say", text=f"again and again {canary}", client_id=f"f{i}")
+    await bo.expect("error", code="rate_limited")
 
 
 async def table_dump(url: str) -> str:
@@ -118,8 +165,10 @@ def test_embedded_default_keeps_nothing(server: Server, canary: str, monitor: Pa
     assert_absent(canary, "the server log", server.log())
     assert_absent(canary, "the data dir (SQLite database, WAL, secret)", files_under(server.data_dir))
     url = f"sqlite+aiosqlite:///{server.data_dir / 'hearth.db'}"
-    assert "Evening circle" in run_async(table_dump(url))  # the dump sees real rows
-    assert_absent(canary, "a database table", run_async(table_dump(url)))
+    dump = run_async(table_dump(url))
+    assert "Evening circle" in dump  # the dump sees real rows
+    assert "crisis_alert" in dump  # and the moderation audit: that it happened, not what
+    assert_absent(canary, "a database table", dump)
 
 
 @pytest.mark.postgres
@@ -142,4 +191,5 @@ def test_two_processes_keep_nothing_anywhere(cluster: Cluster, canary: str, moni
     assert_absent(canary, "Redis MONITOR output", seen)
     dump = run_async(table_dump(cluster.env["HEARTH_DATABASE_URL"]))
     assert "Evening circle" in dump
+    assert "crisis_alert" in dump  # the moderation audit was written: that it happened, not what
     assert_absent(canary, "a PostgreSQL table", dump)
