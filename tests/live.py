@@ -147,6 +147,13 @@ class Member:
                 if frame.get("type") == type_ and all(frame.get(k) == v for k, v in match.items()):
                     return dict(frame)
 
+    async def expect_any(self, within: float = 5.0) -> dict[str, Any]:
+        """The next frame, whatever its type."""
+        async with asyncio.timeout(within):
+            frame = json.loads(await self.ws.recv())
+        self.frames.append(frame)
+        return dict(frame)
+
     async def closed(self, within: float = 5.0) -> tuple[int | None, str]:
         """Wait for the server to close the socket; returns (code, reason)."""
         async with asyncio.timeout(within):
