@@ -47,7 +47,6 @@ from rooms.protocol import (
     AdmitFrame,
     AlertFrame,
     AnnounceFrame,
-    Announcement,
     AskFacilitatorFrame,
     BanFrame,
     BlockedFrame,
@@ -70,17 +69,12 @@ from rooms.protocol import (
     MessageChange,
     MessageEvent,
     MissedFrame,
-    ModerationFrame,
-    Mute,
-    MutedEntry,
     MuteFrame,
     PassFrame,
-    Person,
     PingFrame,
     PongFrame,
     PresenceEvent,
     PresenceKind,
-    PresentMember,
     PrivateMessageFrame,
     ProtocolError,
     RaiseHandFrame,
@@ -90,12 +84,8 @@ from rooms.protocol import (
     ReplayedFrame,
     ReplyPrivatelyFrame,
     ReportFrame,
-    ResourceItem,
-    ResourcesFrame,
     RestoreMessageFrame,
     ResyncFrame,
-    RoomMember,
-    RoomState,
     RoundNextFrame,
     RoundStartFrame,
     RoundStopFrame,
@@ -106,12 +96,12 @@ from rooms.protocol import (
     UnblockFrame,
     UnlockFrame,
     UnmuteFrame,
-    WelcomeFrame,
     error_frame,
     parse_client_frame,
 )
 from rooms.state.base import Mark
-from rooms.types import Member, PresenceStatus, RoomSnapshot
+from rooms.types import Member, PresenceStatus
+from rooms.views import moderation_view, person, resources_frame, room_member, welcome
 
 # Commands are re-exported: the driver and tests know them as `core.Reply` and so on.
 __all__ = [
@@ -138,6 +128,7 @@ __all__ = [
     "Spoke",
     "decide",
     "departure",
+    "moderation_view",
     "new_message_id",
     "receive",
     "welcome",
@@ -190,7 +181,7 @@ def departure(member: Member) -> list[Command]:
 
 def _say(frame: SayFrame, ctx: Context) -> list[Command]:
     flood, _ = checks.next_flood(frame.text, ctx)
-    event = MessageEvent(id=ctx.new_id(), author=_person(ctx.member), text=frame.text, ts=ctx.now_ms)
+    event = MessageEvent(id=ctx.new_id(), author=person(ctx.member), text=frame.text, ts=ctx.now_ms)
     commands: list[Command] = [Spoke(flood), Publish(event, client_id=frame.client_id)]
     if not ctx.member.staff and assess(frame.text) is not None:
         # Still delivered: silencing someone in pain is wrong. Help goes to them, privately;
@@ -204,7 +195,7 @@ def _say(frame: SayFrame, ctx: Context) -> list[Command]:
 
 
 def _react(frame: ReactFrame, ctx: Context) -> list[Command]:
-    event = ReactionEvent(message_id=frame.message_id, reaction=frame.reaction, by=_person(ctx.member))
+    event = ReactionEvent(message_id=frame.message_id, reaction=frame.reaction, by=person(ctx.member))
     return [Publish(event)]
 
 
@@ -274,9 +265,10 @@ def _ask_facilitator(frame: AskFacilitatorFrame, ctx: Context) -> list[Command]:
     )
     if not staff_here:
         return [Reply(error_frame(ErrorCode.no_facilitator, NO_FACILITATOR)), Reply(resources_frame(ctx))]
-    me = _person(ctx.member)
+    me = person(ctx.member)
     note = PrivateMessageFrame(sender=me, member=me, text=frame.text, ts=ctx.now_ms)
-    return [Deliver("staff", note), Deliver(ctx.member.user_id, note)]
+    flood, _ = checks.next_flood(frame.text, ctx)  # the private line counts against flood control
+    return [Spoke(flood), Deliver("staff", note), Deliver(ctx.member.user_id, note)]
 
 
 _lock, _unlock = facilitation.lock(True), facilitation.lock(False)
@@ -326,61 +318,6 @@ RULES: dict[type[ClientFrame], Rule[Any]] = {
 # --- frames the driver builds -----------------------------------------------------------------
 
 
-def welcome(
-    member: Member,
-    room: RoomSnapshot,
-    *,
-    now_ms: int = 0,
-    announcement: Announcement | None = None,
-    blocks: Iterable[int] = (),
-) -> WelcomeFrame:
-    """The first frame of a member in the room: who you are, the room as it stands, your marks."""
-    members = tuple(
-        PresentMember(id=p.member.user_id, name=p.member.name, role=p.member.role, status=p.status)
-        for p in room.members
-    )
-    plan = rounds.parse(room.round)
-    state = RoomState(
-        members=members,
-        hands=room.hands,
-        floor=room.floor,
-        locked=room.locked,
-        slow_mode=room.slow_mode,
-        seq=room.seq,
-        facilitated=room.facilitated,
-        round=None if plan is None else plan.public(),
-        announcement=announcement,
-    )
-    until = room.muted.get(member.user_id)
-    muted = None if until is None or 0 < until <= now_ms else Mute(until=until or None)
-    return WelcomeFrame(
-        you=room_member(member),
-        room=state,
-        muted=muted,
-        listening=member.user_id in room.listening,
-        blocked=tuple(sorted(blocks)),
-    )
-
-
-def moderation_view(room: RoomSnapshot, *, now_ms: int) -> ModerationFrame:
-    """What facilitators see of the room's marks: mutes still running, listeners, the waiting room."""
-    muted = tuple(
-        MutedEntry(user_id=uid, until=until or None)
-        for uid, until in sorted(room.muted.items())
-        if until == 0 or until > now_ms
-    )
-    waiting = tuple(room_member(m) for m in room.waiting)
-    return ModerationFrame(muted=muted, listening=tuple(sorted(room.listening)), waiting=waiting)
-
-
-def resources_frame(ctx: Context) -> ResourcesFrame:
-    items = tuple(
-        ResourceItem(name=r.name, contact=r.contact, description=r.description, url=r.url)
-        for r in ctx.resources.resources
-    )
-    return ResourcesFrame(intro=ctx.resources.intro, resources=items)
-
-
 def presence_event(kind: PresenceKind, member: Member) -> PresenceEvent:
     return PresenceEvent(kind=kind, member=room_member(member))
 
@@ -404,11 +341,3 @@ def replayed() -> ReplayedFrame:
 
 def ended() -> EndedEvent:
     return EndedEvent()
-
-
-def _person(member: Member) -> Person:
-    return Person(id=member.user_id, name=member.name)
-
-
-def room_member(member: Member) -> RoomMember:
-    return RoomMember(id=member.user_id, name=member.name, role=member.role)

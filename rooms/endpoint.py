@@ -19,7 +19,7 @@ from starlette.routing import WebSocketRoute
 from starlette.types import Message
 from starlette.websockets import WebSocket
 
-from rooms import core
+from rooms import core, views
 from rooms.broker import BrokerUnavailable
 from rooms.connection import Connection
 from rooms.hub import Hub
@@ -144,7 +144,7 @@ class RoomEndpoint:
             conn.first_seq = await self.hub.state.first_seq(room, member.user_id, snapshot.seq)
             conn.offer(encode(self._welcome(conn, snapshot)))
             if member.staff:
-                conn.offer(encode(core.moderation_view(snapshot, now_ms=_now_ms())))
+                conn.offer(encode(views.moderation_view(snapshot, now_ms=_now_ms())))
             await self.hub.replay(conn, _after_seq(ws))
             departed = await self._read(ws, conn)
         finally:
@@ -173,7 +173,7 @@ class RoomEndpoint:
         await self.hub.state.set_mark(room, Mark.waiting, member.user_id, encode_member(member, _now_ms()))
         try:
             await self.hub.refresh_staff(room)
-            conn.offer(encode(WaitingFrame(you=core.room_member(member))))
+            conn.offer(encode(WaitingFrame(you=views.room_member(member))))
             admitted = asyncio.create_task(conn.admitted.wait())
             try:
                 while conn.close_code is None:

@@ -18,7 +18,7 @@ from collections import defaultdict
 
 from moderation.resources import DEFAULT as DEFAULT_RESOURCES
 from moderation.resources import CrisisResources
-from rooms import actions, core
+from rooms import actions, core, views
 from rooms.broker import Broker
 from rooms.commands import Audience, Flood
 from rooms.connection import Connection
@@ -323,7 +323,7 @@ class Hub:
 
     async def refresh_staff(self, room: int) -> None:
         snapshot = await self.state.snapshot(room)
-        await self.deliver(room, "staff", core.moderation_view(snapshot, now_ms=int(time.time() * 1000)))
+        await self.deliver(room, "staff", views.moderation_view(snapshot, now_ms=int(time.time() * 1000)))
 
     async def find_message(self, room: int, message_id: str) -> MessageEvent | None:
         """A message the room still holds for replay (newest first), opened; None if gone."""
