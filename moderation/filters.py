@@ -170,6 +170,8 @@ def find_personal_info(
 
 def _prepare(text: str) -> str:
     """Compatibility forms folded (fullwidth "www" is "www"), invisible characters gone, digits ASCII."""
+    if text.isascii():  # most messages: already in that form (NFKC and Cf touch only non-ASCII)
+        return text
     text = unicodedata.normalize("NFKC", text)
     return "".join(
         str(unicodedata.decimal(ch)) if ch.isdecimal() and not ch.isascii() else ch

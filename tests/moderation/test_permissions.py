@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from moderation.permissions import RULES, Action, Standing, may, standing
+from moderation.permissions import (
+    RULES,
+    Action,
+    Standing,
+    may,
+    may_act_on,
+    may_in_room,
+    room_standing,
+    standing,
+)
 
 # persona: (platform role, role in the group the action is about)
 PERSONAS = {
@@ -33,6 +42,33 @@ ALLOWED = {
     Action.create_meeting: HOSTS,
     Action.assign_facilitator: HOSTS,
     Action.edit_guidelines: HOSTS,
+    Action.edit_rules: HOSTS,
+    Action.view_audit: HOSTS,
+    Action.unban: RUNS_MEETINGS,
+    # in the room: members speak, report, block and ask for help; staff run the meeting
+    Action.say: IN_GROUP,
+    Action.report: IN_GROUP,
+    Action.block: IN_GROUP,
+    Action.ask_facilitator: IN_GROUP,
+    **{
+        action: RUNS_MEETINGS
+        for action in (
+            Action.mute,
+            Action.unmute,
+            Action.remove,
+            Action.ban,
+            Action.lock,
+            Action.slow_mode,
+            Action.facilitated_mode,
+            Action.give_floor,
+            Action.delete_message,
+            Action.announce,
+            Action.admit,
+            Action.to_waiting_room,
+            Action.run_round,
+            Action.reply_privately,
+        )
+    },
 }
 
 
@@ -82,3 +118,33 @@ def test_unknown_roles_never_grant_power() -> None:
 def test_unknown_action_is_an_error() -> None:
     with pytest.raises(ValueError, match="delete_everything"):
         may("delete_everything", platform_role="admin", group_role=None)
+
+
+# (actor's room role, target's room role, may act): only someone who outranks the target acts
+# on them; an admin acts even on another admin; nobody below an admin acts on an admin.
+ACTS_ON = [
+    ("admin", "admin", True),
+    ("admin", "host", True),
+    ("host", "facilitator", True),
+    ("host", "host", False),  # peers never act on each other
+    ("host", "admin", False),
+    ("facilitator", "member", True),
+    ("facilitator", "facilitator", False),
+    ("facilitator", "host", False),
+    ("facilitator", "admin", False),
+    ("member", "member", False),  # no standing to act at all
+]
+
+
+@pytest.mark.parametrize(("actor", "target", "allowed"), ACTS_ON)
+def test_who_may_act_on_whom(actor: str, target: str, allowed: bool) -> None:
+    assert may_act_on(room_standing(actor), room_standing(target)) is (allowed and actor != "member")
+    assert may_in_room(Action.mute, actor_role=actor, target_role=target) is allowed
+
+
+@pytest.mark.parametrize("role", ["admin", "host", "facilitator", "member", "nonsense"])
+def test_room_actions_follow_room_roles(role: str) -> None:
+    staff = role in ("admin", "host", "facilitator")
+    assert may_in_room(Action.lock, actor_role=role) is staff
+    assert may_in_room(Action.say, actor_role=role)  # an unknown role ranks as a member
+    assert room_standing(role) == (Standing[role] if staff else Standing.member)
