@@ -165,9 +165,12 @@ def decide(frame: ClientFrame, ctx: Context) -> list[Command]:
     for check in rule.checks:
         refusal = check(frame, ctx)
         if refusal is not None:
-            if isinstance(frame, SayFrame):  # so the sender can put the draft back
-                refusal = refusal.model_copy(update={"client_id": frame.client_id})
-            return [Reply(refusal)]
+            if not isinstance(frame, SayFrame):
+                return [Reply(refusal)]
+            # The sender can put the draft back; and a refused message may still show a person
+            # in crisis (muted, out of turn...): help reaches them all the same.
+            refusal = refusal.model_copy(update={"client_id": frame.client_id})
+            return [Reply(refusal), *_crisis_care(frame.text, ctx)]
     return rule.handler(frame, ctx)
 
 
@@ -182,16 +185,20 @@ def departure(member: Member) -> list[Command]:
 def _say(frame: SayFrame, ctx: Context) -> list[Command]:
     flood, _ = checks.next_flood(frame.text, ctx)
     event = MessageEvent(id=ctx.new_id(), author=person(ctx.member), text=frame.text, ts=ctx.now_ms)
-    commands: list[Command] = [Spoke(flood), Publish(event, client_id=frame.client_id)]
-    if not ctx.member.staff and assess(frame.text) is not None:
-        # Still delivered: silencing someone in pain is wrong. Help goes to them, privately;
-        # the facilitators learn who, never what; the audit counts it, attributed to nobody.
-        commands += [
-            Reply(resources_frame(ctx)),
-            Deliver("staff", AlertFrame(user_id=ctx.member.user_id)),
-            Audit(AuditAction.crisis_alert, anonymous=True),
-        ]
-    return commands
+    # Still delivered when it may show a crisis: silencing someone in pain is wrong.
+    return [Spoke(flood), Publish(event, client_id=frame.client_id), *_crisis_care(frame.text, ctx)]
+
+
+def _crisis_care(text: str, ctx: Context) -> list[Command]:
+    """When a member's words may show a crisis: help goes to them, privately; the facilitators
+    learn who, never what; the audit counts it, attributed to nobody."""
+    if ctx.member.staff or assess(text) is None:
+        return []
+    return [
+        Reply(resources_frame(ctx)),
+        Deliver("staff", AlertFrame(user_id=ctx.member.user_id)),
+        Audit(AuditAction.crisis_alert, anonymous=True),
+    ]
 
 
 def _react(frame: ReactFrame, ctx: Context) -> list[Command]:

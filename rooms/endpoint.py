@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import random
 import time
@@ -29,10 +30,13 @@ from rooms.protocol import (
     CloseReason,
     ErrorCode,
     LeaveFrame,
+    LowerHandFrame,
     PingFrame,
     PongFrame,
     PresenceKind,
     ProtocolError,
+    RaiseHandFrame,
+    ReactFrame,
     ResyncFrame,
     SayFrame,
     WaitingFrame,
@@ -54,6 +58,7 @@ UNAVAILABLE = "That couldn't be sent just now. Please try again in a moment."
 WAITING = "You're in the waiting room: a facilitator will let you in shortly."
 SENT_AWAY = frozenset({CloseCode.not_allowed, CloseCode.to_waiting_room})
 STALE_OK = (PingFrame, ResyncFrame)  # frames judged without reading the room again
+LIGHT = (SayFrame, ReactFrame, RaiseHandFrame, LowerHandFrame)  # judged without a fresh member list
 
 
 class RoomEndpoint:
@@ -146,7 +151,7 @@ class RoomEndpoint:
             if member.staff:
                 conn.offer(encode(views.moderation_view(snapshot, now_ms=_now_ms())))
             await self.hub.replay(conn, _after_seq(ws))
-            departed = await self._read(ws, conn)
+            departed = await self._read(ws, conn, snapshot)
         finally:
             watchdog.cancel()
             try:
@@ -218,9 +223,9 @@ class RoomEndpoint:
             conn.offer(encode(error_frame(ErrorCode.waiting, WAITING)))
         return True
 
-    async def _read(self, ws: WebSocket, conn: Connection) -> bool:
+    async def _read(self, ws: WebSocket, conn: Connection, full: RoomSnapshot) -> bool:
         """Handle frames until the socket ends; True when the member left on purpose."""
-        room: RoomSnapshot | None = None
+        room = full
         while conn.close_code is None:
             message = await ws.receive()
             if message["type"] == "websocket.disconnect":
@@ -235,8 +240,11 @@ class RoomEndpoint:
                 conn.offer(encode(error_frame(exc.code, exc.message, exc.client_id)))
                 continue
             try:
-                if room is None or not isinstance(frame, STALE_OK):
-                    room = await self.hub.state.snapshot(conn.room)
+                if isinstance(frame, LIGHT):  # who is present is not needed: only marks and switches
+                    light = await self.hub.state.snapshot(conn.room, members=False)
+                    room = dataclasses.replace(light, members=full.members)
+                elif not isinstance(frame, STALE_OK):
+                    room = full = await self.hub.state.snapshot(conn.room)
             except (BrokerUnavailable, StateUnavailable):
                 client_id = frame.client_id if isinstance(frame, SayFrame) else None
                 conn.offer(encode(error_frame("unavailable", UNAVAILABLE, client_id)))

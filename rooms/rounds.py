@@ -46,7 +46,7 @@ def _can_share(room: RoomSnapshot, user_id: int) -> bool:
 
 
 def start(room: RoomSnapshot, *, seconds_per_turn: int, now_ms: int) -> RoundPlan | None:
-    """A round over the members present (hands first, oldest first; then by arrival), or None
+    """A round over the members present (hands first, oldest first; then by user id), or None
     if nobody is here to share."""
     rest = [p.member.user_id for p in room.members]
     order = [uid for uid in (*room.hands, *rest) if _can_share(room, uid)]
@@ -78,6 +78,6 @@ def parse(raw: str | None) -> RoundPlan | None:
     try:
         data = json.loads(raw)
         plan = RoundPlan(tuple(int(u) for u in data["o"]), int(data["i"]), int(data["s"]), int(data["t"]))
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, OverflowError, RecursionError):
         return None
     return plan if 0 <= plan.index < len(plan.order) else None

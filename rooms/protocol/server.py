@@ -75,7 +75,7 @@ class ErrorFrame(_Frame):
     code: str
     message: str
     client_id: str | None = Field(default=None, exclude_if=lambda v: v is None)  # of a refused say
-    # Set only by refusals that say when to try again (added by the moderation issue).
+    # Set only by refusals that say when to try again.
     until: int | None = Field(default=None, exclude_if=lambda v: v is None)  # unix ms
     retry_after: int | None = Field(default=None, exclude_if=lambda v: v is None)  # seconds
 

@@ -140,8 +140,11 @@ class RoomState(Protocol):
     async def first_seq(self, room: int, user_id: int, current: int) -> int:
         """Record `current` as the member's first seq in this meeting (first call only); return it."""
 
-    async def snapshot(self, room: int) -> RoomSnapshot:
-        """Members (ascending user id) with status, hands, floor, flags and the broker's current seq."""
+    async def snapshot(self, room: int, *, members: bool = True) -> RoomSnapshot:
+        """Members (ascending user id) with status, hands, floor, flags and the broker's current seq.
+
+        `members=False` leaves the member list empty and is cheaper: for judging a chat message,
+        which needs the marks and switches but not who is present."""
 
     async def connections(self, user_id: int, delta: int) -> int:
         """Add `delta` to the user's connection count across all rooms and processes; return it.

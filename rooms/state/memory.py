@@ -159,14 +159,15 @@ class MemoryState:
     async def first_seq(self, room: int, user_id: int, current: int) -> int:
         return self._room(room).first.setdefault(user_id, current)
 
-    async def snapshot(self, room: int) -> RoomSnapshot:
+    async def snapshot(self, room: int, *, members: bool = True) -> RoomSnapshot:
         state = self._data.rooms.get(room) or _Room()
-        members = tuple(
+        present = tuple(
             Presence(rec.member, PresenceStatus.present if rec.conns else PresenceStatus.reconnecting)
             for _, rec in sorted(state.records.items())
+            if members
         )
         return build_snapshot(
-            members=members,
+            members=present,
             hands=state.hands,
             floor=state.floor,
             flags=state.flags,

@@ -169,10 +169,10 @@ class RedisState:
         keys = [self._keys.room(room, "first")]
         return int(await self._run("first_seq", keys, [user_id, current, self._room_ttl_ms]))
 
-    async def snapshot(self, room: int) -> RoomSnapshot:
+    async def snapshot(self, room: int, *, members: bool = True) -> RoomSnapshot:
         client, k = self._require(), self._keys
         async with client.pipeline(transaction=True) as pipe:
-            pipe.hgetall(k.room(room, "presence"))
+            pipe.hgetall(k.room(room, "presence") if members else k.room(room, "-"))  # "-": no such key
             pipe.lrange(k.room(room, "hands"), 0, -1)
             pipe.hgetall(k.room(room, "flags"))
             pipe.hgetall(k.room(room, "marks"))
