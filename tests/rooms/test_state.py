@@ -208,7 +208,11 @@ async def test_member_marks_are_set_read_and_cleared(backend: Backend) -> None:
     await state.set_mark(ROOM, Mark.waiting, 11, encode_member(Member(11, "Di", RoomRole.member), 1))
     seen = await other.snapshot(ROOM)  # another process sees the same
     assert seen.muted == {BEN.user_id: 0, ANN.user_id: 1700000005000}
-    assert (seen.removed, seen.admitted, seen.listening) == ({9}, {10}, {BEN.user_id})
+    assert (seen.removed, seen.admitted, seen.listening) == (
+        frozenset({9}),
+        frozenset({10}),
+        frozenset({BEN.user_id}),
+    )
     assert [m.user_id for m in seen.waiting] == [11, 12]  # oldest first
     assert seen.waiting[0] == Member(11, "Di", RoomRole.member)
     assert await state.set_mark(ROOM, Mark.waiting, 11, None) is True
