@@ -1,9 +1,11 @@
 """The meeting room page (`/meetings/{id}`) and the operators' `/metrics`.
 
-The page itself holds no conversation: `static/js/room.js` connects to the room's WebSocket
-and keeps messages only in the page's memory. Before rendering, the page asks the same gate
-the socket will, so a person who may not enter sees why, with a way forward, instead of a
-room that refuses to connect.
+The page itself holds no conversation: `static/js/room.js` (with its `room-*.js` modules)
+connects to the room's WebSocket and keeps messages only in the page's memory. The page
+renders what does not change during a meeting: the group's guidelines (for the Guidelines
+dialog and the waiting room) and the crisis resources (shown if no facilitator is present).
+Before rendering, the page asks the same gate the socket will, so a person who may not enter
+sees why, with a way forward, instead of a room that refuses to connect.
 """
 
 from __future__ import annotations
@@ -45,7 +47,10 @@ async def room_page(request: Request) -> Response:
             back=back,
             back_label=f"Go to {group.name}",
         )
-    return await render(request, "room.html", {"meeting": meeting, "group": group, "back_url": back})
+    # The group's current guidelines, shown in the room's Guidelines dialog and, while an
+    # entrant waits to be admitted, in the waiting room.
+    context = {"meeting": meeting, "group": group, "guidelines": group.guidelines, "back_url": back}
+    return await render(request, "room.html", context)
 
 
 async def metrics(request: Request) -> Response:
