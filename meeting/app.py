@@ -29,8 +29,10 @@ from meeting.db import Database
 from meeting.gate import MeetingGate
 from meeting.health import health_routes
 from meeting.live import sweep_meetings
+from meeting.moderation.ledger import MeetingLedger
 from meeting.settings import Settings, SettingsError
 from meeting.web.groups import group_page_routes
+from meeting.web.moderation import moderation_page_routes
 from meeting.web.pages import page_routes
 from meeting.web.room import room_page_routes
 from meeting.web.security import SecurityHeaders
@@ -87,6 +89,7 @@ def create_app(settings: Settings, *, tune_gc: bool = False) -> Starlette:
         gate=MeetingGate(db, settings),
         allowed_origins=settings.allowed_origins,
         session_check_every=settings.session_check_seconds,
+        ledger=MeetingLedger(db),
     )
 
     @contextlib.asynccontextmanager
@@ -117,6 +120,7 @@ def create_app(settings: Settings, *, tune_gc: bool = False) -> Starlette:
         routes=[
             *page_routes(),
             *group_page_routes(),
+            *moderation_page_routes(),
             *room_page_routes(),
             *api_routes(),
             *health_routes(),

@@ -13,15 +13,18 @@ Checks run in this order, and the first failure is the answer:
     4401  not logged in, or the session is unknown, idle too long or expired
     4404  no such meeting
     4403  not a member of the meeting's group (platform admins need not be)
+    4403  banned from the group (`meeting.moderation`; admins included)
     4403  the group's current guidelines version not accepted (admins included)
     4410  the room is not open yet, or the meeting has ended (`moderation.entry`)
 
 Person-specific refusals come before the clock, so someone who must still accept the
 guidelines learns it while waiting for the room to open. On admission the room role is
-host for a platform admin or the group's host, facilitator for its facilitators, else
-member. `session_key` is the session's token hash: `session_alive` re-checks that same
-login session (logout, password change, account deletion or timeout end it) with one
-primary-key read, and counts as activity for the idle timeout, as being in a room is.
+admin for a platform admin, host for the group's host, facilitator for its facilitators,
+else member; the admission carries the group's room rules (`policy`) and the ids of the
+people this person blocked (`blocks`). `session_key` is the session's token hash:
+`session_alive` re-checks that same login session (logout, password change, account
+deletion or timeout end it) with one primary-key read, and counts as activity for the idle
+timeout, as being in a room is.
 """
 
 from __future__ import annotations
@@ -35,6 +38,8 @@ from meeting.accounts.models import Role
 from meeting.db import Database, utcnow
 from meeting.groups import service
 from meeting.groups.models import GroupRoleName, Meeting
+from meeting.moderation import rules
+from meeting.moderation import service as moderation
 from meeting.settings import Settings
 from moderation.entry import opens_at
 from rooms.types import Admission, Gate, Member, RoomRole
@@ -44,6 +49,8 @@ _ROOM_ROLES = {
     GroupRoleName.facilitator: RoomRole.facilitator,
     GroupRoleName.member: RoomRole.member,
 }
+
+BANNED = "You can't join this group's meetings."
 
 
 def _refuse(code: int, reason: str) -> Admission:
@@ -69,6 +76,8 @@ class MeetingGate:
             admin = user.role == Role.admin
             if role is None and not admin:
                 return _refuse(4403, "Join this group before entering its meetings.")
+            if await moderation.is_banned(s, group_id=meeting.group_id, user_id=user.id):
+                return _refuse(4403, BANNED)
             group = await service.get_group(s, group_id=meeting.group_id)
             accepted = await service.accepted_version(s, group_id=meeting.group_id, user_id=user.id)
             if accepted != group.guidelines_version:
@@ -76,11 +85,13 @@ class MeetingGate:
             refusal = self._closed(meeting)
             if refusal is not None:
                 return refusal
-            room_role = RoomRole.host if admin else _ROOM_ROLES[role or GroupRoleName.member]
+            room_role = RoomRole.admin if admin else _ROOM_ROLES[role or GroupRoleName.member]
             return Admission(
                 member=Member(user_id=user.id, name=user.display_name, role=room_role),
                 session_key=sessions.token_hash(session_token),
                 meeting_ends_at=meeting.ends_at.timestamp(),
+                policy=rules.policy_for(group),
+                blocks=await moderation.blocked_ids(s, user_id=user.id),
             )
 
     def _closed(self, meeting: Meeting) -> Admission | None:

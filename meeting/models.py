@@ -2,5 +2,17 @@
 
 from meeting.accounts.models import LoginSession, Throttle, User
 from meeting.groups.models import Group, GroupRole, GuidelinesAcceptance, Meeting
+from meeting.moderation.models import GroupBan, MemberBlock, ModerationEvent
 
-__all__ = ["Group", "GroupRole", "GuidelinesAcceptance", "LoginSession", "Meeting", "Throttle", "User"]
+__all__ = [
+    "Group",
+    "GroupBan",
+    "GroupRole",
+    "GuidelinesAcceptance",
+    "LoginSession",
+    "Meeting",
+    "MemberBlock",
+    "ModerationEvent",
+    "Throttle",
+    "User",
+]

@@ -1,4 +1,5 @@
-"""The room gate (`meeting.gate.MeetingGate`) against real SQLite and PostgreSQL, with a fake clock."""
+"""The room gate (`meeting.gate.MeetingGate`) against real SQLite and PostgreSQL, with a fake clock:
+who enters in which role, bans, and the rules and blocks each admission carries."""
 
 from __future__ import annotations
 
@@ -16,11 +17,13 @@ from meeting.accounts import service as accounts
 from meeting.accounts import sessions
 from meeting.accounts.models import Role, User
 from meeting.db import Database
-from meeting.gate import MeetingGate
+from meeting.gate import BANNED, MeetingGate
 from meeting.groups import service
 from meeting.groups.models import Group, Meeting
+from meeting.moderation import rules
+from meeting.moderation import service as moderation
 from meeting.settings import Settings
-from rooms.types import Admission, RoomRole
+from rooms.types import Admission, RoomPolicy, RoomRole
 
 pytestmark = pytest.mark.postgres
 
@@ -94,7 +97,7 @@ async def world(database_url: str, tmp_path: Path) -> AsyncIterator[World]:
 @pytest.mark.parametrize(
     ("who", "role"),
     [
-        ("admin", RoomRole.host),  # platform admin, not a member of the group
+        ("admin", RoomRole.admin),  # platform admin, not a member of the group
         ("host", RoomRole.host),
         ("facilitator", RoomRole.facilitator),
         ("member", RoomRole.member),
@@ -258,3 +261,91 @@ async def test_group_and_meeting_rows_go_with_the_group(world: World) -> None:
     async with world.db.session() as s:
         assert await s.get(Meeting, world.meeting_id) is None
     assert (await world.admit("member")).close_code == 4404
+
+
+async def test_an_admin_who_hosts_the_group_is_still_admin_in_the_room(world: World) -> None:
+    async with world.db.session() as s:
+        await service.assign_facilitator(
+            s,
+            group=await service.get_group(s, group_id=world.group_id),
+            actor=world.users["host"],
+            user_id=world.users["admin"].id or 0,
+        )
+    admission = await world.admit("admin")
+    assert admission.member is not None
+    assert admission.member.role == RoomRole.admin
+
+
+async def ban(world: World, who: str) -> None:
+    async with world.db.session() as s:
+        await moderation.ban(
+            s,
+            group_id=world.group_id,
+            user_id=world.users[who].id or 0,
+            actor_id=world.users["host"].id,
+            reason="",
+        )
+
+
+@pytest.mark.parametrize("who", ["member", "facilitator", "admin"])
+async def test_banned_people_are_refused_with_4403(world: World, who: str) -> None:
+    await ban(world, who)
+    admission = await world.admit(who)
+    assert (admission.member, admission.close_code, admission.reason) == (None, 4403, BANNED)
+    assert admission.session_key == ""
+    assert (await world.admit("host")).member is not None  # nobody else is affected
+    async with world.db.session() as s:
+        await moderation.unban(
+            s, group_id=world.group_id, user_id=world.users[who].id or 0, actor=world.users["admin"]
+        )
+    assert (await world.admit(who)).member is not None
+
+
+async def test_the_ban_is_checked_after_membership_and_before_guidelines_and_clock(world: World) -> None:
+    for who in ("outsider", "unaccepted", "member"):
+        await ban(world, who)
+    world.clock.now = ENDS + timedelta(days=1)
+    assert "Join this group" in (await world.admit("outsider")).reason  # not a member: that first
+    assert (await world.admit("unaccepted")).reason == BANNED  # banned: no point asking to accept
+    assert (await world.admit("member")).reason == BANNED  # a person's refusal before the clock
+
+
+async def test_the_admission_carries_the_groups_rules(world: World) -> None:
+    admission = await world.admit("member")
+    assert admission.policy == RoomPolicy(group_id=world.group_id)  # a new group has the defaults
+    async with world.db.session() as s:
+        await rules.update_rules(
+            s,
+            group=await service.get_group(s, group_id=world.group_id),
+            actor=world.users["host"],
+            allow_links=True,
+            blocked_terms="  bad   word \n\nother\nBAD WORD\n",
+            rate_messages=3,
+            rate_seconds=20,
+            waiting_room=True,
+            report_threshold=2,
+        )
+    admission = await world.admit("member")
+    assert admission.policy == RoomPolicy(
+        group_id=world.group_id,
+        allow_links=True,
+        blocked_terms=("bad word", "other"),
+        rate_messages=3,
+        rate_seconds=20,
+        waiting_room=True,
+        report_threshold=2,
+    )
+
+
+async def test_the_admission_carries_the_people_this_person_blocked(world: World) -> None:
+    ids = {who: world.users[who].id or 0 for who in PEOPLE}
+    async with world.db.session() as s:
+        for who in ("facilitator", "outsider"):
+            await moderation.block(s, user_id=ids["member"], blocked_id=ids[who])
+        await moderation.block(s, user_id=ids["member"], blocked_id=ids["member"])  # ignored
+    assert (await world.admit("member")).blocks == frozenset({ids["facilitator"], ids["outsider"]})
+    assert (await world.admit("facilitator")).blocks == frozenset()  # a block is one-way and private
+    async with world.db.session() as s:
+        assert await moderation.unblock(s, user_id=ids["member"], blocked_id=ids["outsider"])
+        assert not await moderation.unblock(s, user_id=ids["member"], blocked_id=ids["outsider"])
+    assert (await world.admit("member")).blocks == frozenset({ids["facilitator"]})

@@ -6,7 +6,7 @@ from pydantic import BaseModel
 from starlette.routing import Route
 
 from meeting.accounts.models import UserCreate, UserPublic
-from meeting.api import accounts, groups
+from meeting.api import accounts, groups, moderation
 from meeting.api.openapi import Endpoint, routes
 from meeting.groups.models import (
     AcceptancePublic,
@@ -16,6 +16,7 @@ from meeting.groups.models import (
     MeetingPublic,
     MembershipPublic,
 )
+from meeting.moderation.models import AuditLog, BanList, BlockList, GroupRules
 
 
 class SessionPublic(BaseModel):
@@ -130,6 +131,70 @@ ENDPOINTS: list[Endpoint] = [
         body=groups.GuidelinesUpdate,
         returns=GroupDetail,
         errors=(403, 404, 415, 422),
+        auth=True,
+    ),
+    Endpoint(
+        "GET",
+        "/groups/{id}/audit",
+        moderation.get_audit,
+        "The group's moderation log, newest first; query: meeting_id, limit (1-200, default 50), "
+        "before (an entry id, for older entries) (group host or admin)",
+        returns=AuditLog,
+        errors=(403, 404, 422),
+        auth=True,
+    ),
+    Endpoint(
+        "GET",
+        "/groups/{id}/rules",
+        moderation.get_rules,
+        "The group's room rules (facilitators, group host, admin)",
+        returns=GroupRules,
+        errors=(403, 404),
+        auth=True,
+    ),
+    Endpoint(
+        "PUT",
+        "/groups/{id}/rules",
+        moderation.put_rules,
+        "Replace the group's room rules; they apply to the next person entering (group host or admin)",
+        body=GroupRules,
+        returns=GroupRules,
+        errors=(403, 404, 415, 422),
+        auth=True,
+    ),
+    Endpoint(
+        "GET",
+        "/groups/{id}/bans",
+        moderation.list_bans,
+        "Who is banned from the group's meetings (facilitators, group host, admin)",
+        returns=BanList,
+        errors=(403, 404),
+        auth=True,
+    ),
+    Endpoint(
+        "DELETE",
+        "/groups/{id}/bans/{user_id}",
+        moderation.lift_ban,
+        "Lift a ban (facilitators, group host, admin; only on someone they outrank)",
+        status=204,
+        errors=(403, 404),
+        auth=True,
+    ),
+    Endpoint(
+        "GET",
+        "/me/blocks",
+        moderation.list_blocks,
+        "The people you blocked (only you see this)",
+        returns=BlockList,
+        auth=True,
+    ),
+    Endpoint(
+        "DELETE",
+        "/me/blocks/{user_id}",
+        moderation.remove_block,
+        "Unblock someone",
+        status=204,
+        errors=(404,),
         auth=True,
     ),
     Endpoint(

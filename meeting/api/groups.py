@@ -33,6 +33,7 @@ from meeting.groups.models import (
     MembershipPublic,
 )
 from meeting.live import end_live_room
+from meeting.moderation import service as moderation
 from moderation.entry import opens_at
 
 
@@ -69,8 +70,9 @@ def membership_public(row: GroupRole) -> dict[str, object]:
     return MembershipPublic.model_validate(row, from_attributes=True).model_dump(mode="json")
 
 
-def path_id(request: Request, what: str) -> int:
-    raw = request.path_params["id"]
+def path_id(request: Request, what: str, name: str = "id") -> int:
+    """The path parameter `name` as an id, or 404 naming `what` was not found."""
+    raw = request.path_params[name]
     if not raw.isascii() or not raw.isdigit() or len(raw) > 18:
         raise ApiError(404, "not_found", f"No {what} with id {raw!r}.")
     return int(raw)
@@ -171,7 +173,7 @@ async def _change_meeting(request: Request, *, end: bool) -> Response:
     meeting_id = path_id(request, "meeting")
     async with hearth(request).db.session() as s:
         meeting = await service.get_meeting(s, meeting_id=meeting_id)
-        change = service.end_meeting if end else service.open_meeting
+        change = moderation.end_meeting if end else service.open_meeting  # an ending is audited
         meeting = await change(s, meeting=meeting, actor=user)
     if end:
         await end_live_room(hearth(request), meeting_id)

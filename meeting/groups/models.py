@@ -104,12 +104,21 @@ class GroupDetail(GroupPublic):
 
 
 class Group(GroupBase, table=True):
+    """A group. The last six columns are its room rules (`meeting.moderation.rules`), with server
+    defaults so that rows made before they existed read as the defaults of `rooms.types.RoomPolicy`."""
+
     __tablename__ = "groups"
 
     id: int | None = Field(default=None, primary_key=True)
     guidelines: str = Field(sa_type=sa.Text)
     guidelines_version: int = 1
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    allow_links: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
+    blocked_terms: str = Field(default="", sa_type=sa.Text, sa_column_kwargs={"server_default": ""})
+    rate_messages: int = Field(default=5, sa_column_kwargs={"server_default": "5"})
+    rate_seconds: int = Field(default=10, sa_column_kwargs={"server_default": "10"})
+    waiting_room: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
+    report_threshold: int = Field(default=3, sa_column_kwargs={"server_default": "3"})
 
 
 class MembershipPublic(SQLModel):

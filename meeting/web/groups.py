@@ -26,7 +26,9 @@ from meeting.db import utcnow
 from meeting.groups import service
 from meeting.groups.models import DEFAULT_GUIDELINES, Group, Meeting
 from meeting.live import end_live_room
+from meeting.moderation import service as moderation
 from meeting.web.auth import current_user
+from meeting.web.moderation import RULE_FIELDS, group_sections, lift_ban, save_rules
 from meeting.web.pages import FormRejected, form_data, redirect, text
 from meeting.web.templating import error_page, render
 from moderation.entry import opens_at
@@ -41,6 +43,8 @@ NOTICES = {
     "guidelines": "The guidelines were updated. Members will be asked to accept the new version.",
     "opened": "The room is open.",
     "ended": "The meeting has ended.",
+    "rules": "The room rules were saved. They apply to everyone who enters a meeting from now on.",
+    "unbanned": "The ban was lifted. They can join this group's meetings again.",
 }
 
 
@@ -154,6 +158,9 @@ async def _group_page(request: Request, *, status: int = 200, **extra: Any) -> R
             role = await service.role_in(s, group_id=group_id, user_id=user.id)
             accepted = await service.accepted_version(s, group_id=group_id, user_id=user.id)
             meetings = await service.meetings_of(s, group_id=group_id)
+            moderation_ctx = await group_sections(
+                s, group=group, user=user, role=role, meetings=meetings, request=request
+            )
     except service.NotFound:
         return await error_page(
             request,
@@ -185,6 +192,7 @@ async def _group_page(request: Request, *, status: int = 200, **extra: Any) -> R
         "page_error": None,
         "section_errors": {},
         "section_forms": {"schedule": {"timezone": "UTC"}},
+        **moderation_ctx,
     }
     return await render(request, "groups/page.html", ctx | extra, status=status)
 
@@ -275,7 +283,7 @@ async def _meeting_state(
     if meeting.group_id != group.id:
         raise service.NotFound(f"No meeting with id {meeting.id} in this group.")
     ending = request.url.path.endswith("/end")
-    change = service.end_meeting if ending else service.open_meeting
+    change = moderation.end_meeting if ending else service.open_meeting  # an ending is audited
     await change(s, meeting=meeting, actor=user)
     if ending:
         await s.commit()  # the room's gate reads this: commit before members are told
@@ -290,6 +298,8 @@ _ACTIONS: dict[str, FormAction] = {
     "facilitators": _facilitator,
     "edit-guidelines": _edit_guidelines,
     "meetings": _meeting_state,
+    "rules": save_rules,
+    "bans": lift_ban,
 }
 
 
@@ -318,6 +328,14 @@ async def meeting_state(request: Request) -> Response:
     return await _act(request, "meetings", (), done)
 
 
+async def room_rules(request: Request) -> Response:
+    return await _act(request, "rules", RULE_FIELDS, "rules")
+
+
+async def unban(request: Request) -> Response:
+    return await _act(request, "bans", (), "unbanned")
+
+
 def _status(exc: service.GroupError) -> int:
     return {
         service.Forbidden: 403,
@@ -339,4 +357,6 @@ def group_page_routes() -> list[Route]:
         Route("/groups/{group_id:int}/guidelines", edit_guidelines, methods=["POST"]),
         Route("/groups/{group_id:int}/meetings/{meeting_id:int}/open", meeting_state, methods=["POST"]),
         Route("/groups/{group_id:int}/meetings/{meeting_id:int}/end", meeting_state, methods=["POST"]),
+        Route("/groups/{group_id:int}/rules", room_rules, methods=["POST"]),
+        Route("/groups/{group_id:int}/bans/{user_id:int}/lift", unban, methods=["POST"]),
     ]

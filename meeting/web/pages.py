@@ -1,4 +1,4 @@
-"""HTML pages: home, register, log in / out, account, crisis help.
+"""HTML pages: home, register, log in / out, account (with the people you blocked), crisis help.
 
 Every POST checks the CSRF token and Origin first (`form_data`), re-renders the form with
 the person's input kept and errors named on failure, and redirects with 303 on success.
@@ -18,6 +18,7 @@ from meeting.accounts import service, sessions
 from meeting.accounts.models import User
 from meeting.context import hearth
 from meeting.live import close_live_rooms
+from meeting.moderation import service as moderation
 from meeting.web import csrf
 from meeting.web.auth import (
     clear_session_cookie,
@@ -162,17 +163,23 @@ async def account(request: Request) -> Response:
 
 
 async def _account_page(request: Request, *, status: int = 200, **ctx: Any) -> Response:
-    if await current_user(request) is None:
+    user = await current_user(request)
+    if user is None or user.id is None:
         return redirect("/login?next=/account")
+    async with hearth(request).db.session() as s:
+        blocks = await moderation.list_blocks(s, user_id=user.id)
     base = {
         "active": "account",
         "welcome": request.query_params.get("welcome") == "1",
         "deleted_data": service.DELETED_DATA,
         "pw_errors": {},
         "del_errors": {},
+        "blocks": blocks,
     }
     if request.query_params.get("changed") == "1":
         base["notice"] = "Your password was changed. Other devices have been logged out."
+    if request.query_params.get("unblocked") == "1":
+        base["notice"] = "Unblocked. You will see their messages again in meetings."
     return await render(request, "account/index.html", base | ctx, status=status)
 
 
