@@ -91,7 +91,7 @@ class MeetingGate:
                 session_key=sessions.token_hash(session_token),
                 meeting_ends_at=meeting.ends_at.timestamp(),
                 policy=rules.policy_for(group),
-                blocks=await moderation.blocked_ids(s, user_id=user.id),
+                blocks=await moderation.blocked_ids(s, user_id=user.id, group_id=meeting.group_id),
             )
 
     def _closed(self, meeting: Meeting) -> Admission | None:

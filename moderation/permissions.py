@@ -46,6 +46,7 @@ class Action(StrEnum):
     edit_guidelines = "edit_guidelines"
     edit_rules = "edit_rules"  # a group's automatic rules: links, blocked terms, rates, waiting room
     view_audit = "view_audit"
+    view_rules = "view_rules"
     unban = "unban"
     # In a meeting's room (WebSocket frames of the same names):
     say = "say"
@@ -90,6 +91,7 @@ RULES: dict[Action, Rule] = {
     Action.edit_guidelines: Rule(Standing.host),
     Action.edit_rules: Rule(Standing.host),
     Action.view_audit: Rule(Standing.host),
+    Action.view_rules: Rule(Standing.facilitator),
     Action.unban: Rule(Standing.facilitator),
     Action.say: Rule(Standing.member),
     Action.report: Rule(Standing.member),

@@ -26,10 +26,10 @@ from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from meeting.accounts.models import User
+from meeting.accounts.models import Role, User
 from meeting.db import utcnow
 from meeting.groups import service as groups
-from meeting.groups.models import GroupRoleName, Meeting, MeetingState
+from meeting.groups.models import GroupRole, GroupRoleName, Meeting, MeetingState
 from meeting.moderation.models import (
     AuditEntryPublic,
     AuditLog,
@@ -50,10 +50,9 @@ _REFUSALS = {
     Action.edit_rules: "Only this group's host or an administrator can change its room rules.",
     Action.view_audit: "Only this group's host or an administrator can read its moderation log.",
     Action.unban: "Only this group's facilitators, host or an administrator can see and lift its bans.",
-    Action.open_meeting: "Only this group's facilitators, host or an administrator can see its room rules.",
+    Action.view_rules: "Only this group's facilitators, host or an administrator can see its room rules.",
 }
-# There is no separate "view rules" power: whoever runs the group's meetings sees the rules.
-VIEW_RULES = Action.open_meeting
+VIEW_RULES = Action.view_rules
 
 
 async def require(s: AsyncSession, *, action: Action, user: User, group_id: int) -> GroupRoleName | None:
@@ -239,8 +238,19 @@ async def unblock(s: AsyncSession, *, user_id: int, blocked_id: int) -> bool:
     return True
 
 
-async def blocked_ids(s: AsyncSession, *, user_id: int) -> frozenset[int]:
+async def blocked_ids(s: AsyncSession, *, user_id: int, group_id: int | None = None) -> frozenset[int]:
+    """Whom `user_id` blocked. With `group_id`: leaving out that group's facilitators and hosts
+    and platform admins, whom a block never hides in its meetings (they run them)."""
     query = select(MemberBlock.blocked_id).where(col(MemberBlock.user_id) == user_id)
+    if group_id is not None:
+        staff = select(GroupRole.user_id).where(
+            col(GroupRole.group_id) == group_id,
+            col(GroupRole.role).in_([GroupRoleName.host, GroupRoleName.facilitator]),
+        )
+        admins = select(User.id).where(col(User.role) == Role.admin)
+        query = query.where(
+            col(MemberBlock.blocked_id).not_in(staff), col(MemberBlock.blocked_id).not_in(admins)
+        )
     return frozenset((await s.exec(query)).all())
 
 

@@ -44,6 +44,7 @@ ALLOWED = {
     Action.edit_guidelines: HOSTS,
     Action.edit_rules: HOSTS,
     Action.view_audit: HOSTS,
+    Action.view_rules: RUNS_MEETINGS,
     Action.unban: RUNS_MEETINGS,
     # in the room: members speak, report, block and ask for help; staff run the meeting
     Action.say: IN_GROUP,
