@@ -304,7 +304,7 @@ class BlockedTerms:
         """Whether `text` contains one of the terms as a whole word (see the module doc)."""
         if not self._index:
             return False
-        folded = _RUN.sub(r"\1\1", _fold(text))  # runs capped at two: "baaaad" is "baad"
+        folded = _RUN.sub(_two, _fold(text))  # runs capped at two: "baaaad" is "baad"
         spans = [(m.start(), m.end()) for m in _TOKEN.finditer(folded)]
         words = [folded[a:b] for a, b in spans]
         skeletons = [_skeleton(w) for w in words]
@@ -354,8 +354,14 @@ class BlockedTerms:
         return f"BlockedTerms(count={self.count})"
 
 
+def _two(match: re.Match[str]) -> str:
+    return match.group(1) * 2
+
+
 def _fold(text: str) -> str:
     """Casefolded, accents and invisible characters removed, compatibility forms folded."""
+    if text.isascii():  # no accents, marks or compatibility forms to fold
+        return text.lower()
     text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if unicodedata.category(c) not in ("Mn", "Me", "Cf"))
     return unicodedata.normalize("NFKC", text.casefold())
@@ -366,7 +372,7 @@ def _runs(word: str) -> Runs:
 
 
 def _skeleton(word: str) -> str:
-    return _REPEATS.sub(r"\1", word.translate(_SKELETON))
+    return "".join(letter for letter, _ in itertools.groupby(word.translate(_SKELETON)))
 
 
 def _extend(skeleton: str, more: str) -> str:

@@ -50,6 +50,7 @@ REPEAT_HISTORY = 3  # messages
 MIN_REPEAT_CHARS = 12
 DIGEST_BYTES = 16
 
+_NOT_WORD = re.compile(r"[\W_]+")
 _EPSILON = 1e-9  # float slack, so 0.1 + 0.2 tokens is still a whole one when it should be
 
 
@@ -113,9 +114,11 @@ def whole_seconds(retry_after: float) -> int:
 
 def repeat_form(text: str) -> str:
     """The form two messages are compared in: casefolded words and numbers, single spaces."""
+    if text.isascii():
+        return _NOT_WORD.sub(" ", text.lower()).strip()
     text = unicodedata.normalize("NFKC", text).casefold()
     text = "".join(c for c in text if unicodedata.category(c) != "Cf")
-    return re.sub(r"[\W_]+", " ", text).strip()
+    return _NOT_WORD.sub(" ", text).strip()
 
 
 def message_digest(text: str, *, key: bytes = b"") -> bytes | None:
