@@ -87,6 +87,17 @@ def make_facilitator(base: str, room: Room, name: str, *, by: str) -> None:
     assert r.status_code in (200, 201), r.text
 
 
+def relax_flood(base: str, room: Room, *, by: str) -> None:
+    """`by` (the group's host) lets members send 30 messages a second: for tests that send bursts."""
+    cookies = {"hearth_session": room.cookies[by]}
+    url = f"{base}/api/v1/groups/{room.group_id}/rules"
+    rules = httpx.get(url, cookies=cookies).json()
+    r = httpx.put(
+        url, json={**rules, "rate_messages": 30, "rate_seconds": 1}, cookies=cookies, headers={"Origin": base}
+    )
+    assert r.status_code == 200, r.text
+
+
 async def refused(base: str, room: Room, name: str) -> tuple[int | None, str]:
     """Try to enter the room as `name`; the close code and reason the server ends it with."""
     headers = {"Cookie": f"hearth_session={room.cookies[name]}"}
