@@ -50,6 +50,7 @@ class Action(StrEnum):
     unban = "unban"
     # In a meeting's room (WebSocket frames of the same names):
     say = "say"
+    raise_hand = "raise_hand"
     report = "report"
     block = "block"
     ask_facilitator = "ask_facilitator"
@@ -93,10 +94,11 @@ RULES: dict[Action, Rule] = {
     Action.view_audit: Rule(Standing.host),
     Action.view_rules: Rule(Standing.facilitator),
     Action.unban: Rule(Standing.facilitator),
-    Action.say: Rule(Standing.member),
-    Action.report: Rule(Standing.member),
-    Action.block: Rule(Standing.member),
-    Action.ask_facilitator: Rule(Standing.member),
+    Action.say: Rule(Standing.member),  # a visitor listens and reacts; they may still ask for help,
+    Action.raise_hand: Rule(Standing.member),
+    Action.report: Rule(Standing.visitor),  # report what hurts them, and block someone
+    Action.block: Rule(Standing.visitor),
+    Action.ask_facilitator: Rule(Standing.visitor),
     Action.mute: Rule(Standing.facilitator),
     Action.unmute: Rule(Standing.facilitator),
     Action.remove: Rule(Standing.facilitator),
@@ -118,7 +120,12 @@ TARGETED = frozenset(
     {Action.mute, Action.unmute, Action.remove, Action.ban, Action.unban, Action.to_waiting_room}
 )
 
-_ROOM_STANDING = {"admin": Standing.admin, "host": Standing.host, "facilitator": Standing.facilitator}
+_ROOM_STANDING = {
+    "admin": Standing.admin,
+    "host": Standing.host,
+    "facilitator": Standing.facilitator,
+    "visitor": Standing.visitor,
+}
 _GROUP_STANDING = {"host": Standing.host, "facilitator": Standing.facilitator, "member": Standing.member}
 _PLATFORM_STANDING = {"admin": Standing.admin, "host": Standing.host}
 
@@ -146,7 +153,8 @@ def may(action: Action | str, *, platform_role: str, group_role: str | None) -> 
 
 
 def room_standing(room_role: str) -> Standing:
-    """Standing from a room role ("admin", "host", "facilitator", "member"); unknown ranks member."""
+    """Standing from a room role ("admin", "host", "facilitator", "member", "visitor"); unknown
+    roles rank as member."""
     return _ROOM_STANDING.get(room_role, Standing.member)
 
 

@@ -34,6 +34,7 @@ from rooms.types import RoomPolicy
 Check = Callable[[Any, Context], ErrorFrame | None]
 
 FORBIDDEN = "Only a facilitator can do that."
+VISITOR = "As a visitor you can listen and react. Join the group to share."
 OUTRANKED = "You can't do that to this person."
 NOT_HERE = "That member isn't in the room."
 NOT_YOUR_TURN = (
@@ -126,7 +127,26 @@ def terms(frame: Any, ctx: Context) -> ErrorFrame | None:
     return None
 
 
-SAY_CHECKS: tuple[Check, ...] = (not_muted, your_turn, slow_mode, flood_control, contact_details, terms)
+def member(action: Action) -> Check:
+    """Refuse a visitor (who listens and reacts) what members do: share, raise a hand."""
+
+    def check(frame: Any, ctx: Context) -> ErrorFrame | None:
+        if may_in_room(action, actor_role=ctx.member.role):
+            return None
+        return error_frame(ErrorCode.forbidden, VISITOR)
+
+    return check
+
+
+SAY_CHECKS: tuple[Check, ...] = (
+    member(Action.say),
+    not_muted,
+    your_turn,
+    slow_mode,
+    flood_control,
+    contact_details,
+    terms,
+)
 
 
 def staff(action: Action) -> Check:

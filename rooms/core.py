@@ -286,7 +286,7 @@ _round = checks.staff(Action.run_round)
 RULES: dict[type[ClientFrame], Rule[Any]] = {
     SayFrame: Rule(_say, checks.SAY_CHECKS),
     ReactFrame: Rule(_react),
-    RaiseHandFrame: Rule(_raise_hand),
+    RaiseHandFrame: Rule(_raise_hand, (checks.member(Action.raise_hand),)),
     LowerHandFrame: Rule(_lower_hand),
     PassFrame: Rule(_pass),
     LeaveFrame: Rule(_leave),

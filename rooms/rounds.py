@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass
 
 from rooms.protocol import Round
-from rooms.types import PresenceStatus, RoomSnapshot
+from rooms.types import PresenceStatus, RoomRole, RoomSnapshot
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ def _can_share(room: RoomSnapshot, user_id: int) -> bool:
     return (
         member is not None
         and member.status == PresenceStatus.present
-        and not member.member.staff
+        and member.member.role == RoomRole.member
         and user_id not in room.listening
     )
 

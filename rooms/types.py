@@ -19,6 +19,7 @@ class RoomRole(StrEnum):
     host = "host"
     facilitator = "facilitator"
     member = "member"
+    visitor = "visitor"  # trying the group for one meeting: listens and reacts
 
 
 class PresenceStatus(StrEnum):
@@ -37,7 +38,7 @@ class Member:
     @property
     def staff(self) -> bool:
         """Facilitators, hosts and admins: they run the meeting and get its private alerts."""
-        return self.role != RoomRole.member
+        return self.role not in (RoomRole.member, RoomRole.visitor)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@
 export const $ = (id) => document.getElementById(id);
 
 // Room roles by standing (moderation/permissions.py): a higher rank includes the lower powers.
-export const RANK = { member: 1, facilitator: 2, host: 3, admin: 4 };
+export const RANK = { visitor: 0, member: 1, facilitator: 2, host: 3, admin: 4 };
 
 export const state = {
   socket: null, online: false, me: null, lastSeq: 0, members: new Map(), hands: [], floor: null,
@@ -51,6 +51,8 @@ export function send(frame) {
 /** Whether controls that send may be used now (connected and in the room, not the lobby). */
 export function canSend() { return state.online && state.phase === "room"; }
 export function isMe(id) { return !!state.me && state.me.id === id; }
+/** A visitor trying the group for one meeting listens and reacts (the server refuses the rest). */
+export function isVisitor() { return !!state.me && state.me.role === "visitor"; }
 export function isFacilitator() { return !!state.me && (RANK[state.me.role] || 0) >= RANK.facilitator; }
 /** Whether I may mute, move, remove or ban someone with `role`: only someone I outrank. */
 export function outranks(role) {

@@ -5,7 +5,7 @@
 //
 // Messages live only in this page's memory: nothing goes to localStorage, sessionStorage,
 // IndexedDB, the Cache API or the URL, and Leave clears the list.
-import { $, app, canSend, emit, isFacilitator, say, send, state } from "./room-core.js";
+import { $, app, canSend, emit, isFacilitator, isVisitor, say, send, state } from "./room-core.js";
 import {
   applyBlocks, note, place, renderAnnouncement, renderHands, renderPeople, renderRound, renderSettings, tickRound,
 } from "./room-view.js";
@@ -41,8 +41,10 @@ function refreshControls() {
   const on = canSend();
   for (const b of document.querySelectorAll("[data-sends]")) b.disabled = !on;
   for (const t of document.querySelectorAll("textarea[data-sends-text]")) t.disabled = !on;
-  ui.text.disabled = !on || !!state.muted;
-  ui.send.disabled = !on || !!state.muted;
+  ui.text.disabled = !on || !!state.muted || isVisitor();
+  ui.send.disabled = !on || !!state.muted || isVisitor();
+  ui.hand.disabled = ui.hand.disabled || isVisitor();
+  $("visitor-line").hidden = !isVisitor();
   if (app.onFloor) app.onFloor();
   renderTurnNote();
 }

@@ -48,9 +48,10 @@ ALLOWED = {
     Action.unban: RUNS_MEETINGS,
     # in the room: members speak, report, block and ask for help; staff run the meeting
     Action.say: IN_GROUP,
-    Action.report: IN_GROUP,
-    Action.block: IN_GROUP,
-    Action.ask_facilitator: IN_GROUP,
+    Action.raise_hand: IN_GROUP,
+    Action.report: EVERYONE,  # a visitor trying the group may still report, block, ask for help
+    Action.block: EVERYONE,
+    Action.ask_facilitator: EVERYONE,
     **{
         action: RUNS_MEETINGS
         for action in (

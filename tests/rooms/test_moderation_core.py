@@ -126,6 +126,7 @@ ADMIN, ADMIN_2 = Member(1, "Ada", RoomRole.admin), Member(11, "Ari", RoomRole.ad
 HOST, HOST_2 = Member(2, "Hana", RoomRole.host), Member(12, "Hugo", RoomRole.host)
 FAC, FAC_2 = Member(3, "Alex", RoomRole.facilitator), Member(13, "Fern", RoomRole.facilitator)
 ROBIN, JO = Member(7, "Robin", RoomRole.member), Member(8, "Jo", RoomRole.member)
+VIC, VAL = Member(31, "Vic", RoomRole.visitor), Member(32, "Val", RoomRole.visitor)  # listen, react
 KIM, LEE = Member(9, "Kim", RoomRole.member), Member(10, "Lee", RoomRole.member)  # in the waiting room
 GONE = 99  # nobody by this id is in the room
 PEOPLE = {  # room role -> (the one who acts, their peer)
@@ -133,6 +134,7 @@ PEOPLE = {  # room role -> (the one who acts, their peer)
     RoomRole.host: (HOST, HOST_2),
     RoomRole.facilitator: (FAC, FAC_2),
     RoomRole.member: (ROBIN, JO),
+    RoomRole.visitor: (VIC, VAL),
 }
 ROLES = list(RoomRole)
 
@@ -141,7 +143,7 @@ def present(*members: Member) -> tuple[Presence, ...]:
     return tuple(Presence(m, PresenceStatus.present) for m in sorted(members, key=lambda m: m.user_id))
 
 
-EVERYONE = (ADMIN, ADMIN_2, HOST, HOST_2, FAC, FAC_2, ROBIN, JO)
+EVERYONE = (ADMIN, ADMIN_2, HOST, HOST_2, FAC, FAC_2, ROBIN, JO, VIC, VAL)
 ROOM = RoomSnapshot(members=present(*EVERYONE), seq=50)
 ALONE = RoomSnapshot(members=present(ROBIN), seq=50)
 LOBBY = dataclasses.replace(ROOM, waiting=(KIM, LEE))  # Kim waited first
@@ -534,7 +536,7 @@ def test_facilitator_frames_by_role(
 ) -> None:
     actor = PEOPLE[role][0]
     commands = decide(frame, ctx(actor, snapshot))
-    if role == RoomRole.member:
+    if role in (RoomRole.member, RoomRole.visitor):
         assert commands == refused("forbidden", FORBIDDEN)
     else:
         assert commands == expected(actor)
@@ -544,16 +546,20 @@ def test_facilitator_frames_by_role(
 @pytest.mark.parametrize("frame", [c[1] for c in MEMBER_FRAMES], ids=[c[0] for c in MEMBER_FRAMES])
 def test_member_frames_are_open_to_every_role(frame: ClientFrame, role: RoomRole) -> None:
     commands = decide(frame, ctx(PEOPLE[role][0], room(hands=(1, 2, 3, 7)), blocks=frozenset({8})))
-    assert not [c for c in commands if isinstance(c, Reply) and isinstance(c.frame, ErrorFrame)]
+    refusals = [c.frame.code for c in commands if isinstance(c, Reply) and isinstance(c.frame, ErrorFrame)]
+    # a visitor trying the group listens and reacts: no sharing, no hand; reports, blocks, help
+    visitor_only = isinstance(frame, (SayFrame, RaiseHandFrame)) and role == RoomRole.visitor
+    assert refusals == (["forbidden"] if visitor_only else [])
 
 
 # --- frames aimed at a person: actor role x target role ---------------------------------------------
 
 MAY_ACT_ON: dict[RoomRole, set[RoomRole]] = {  # actor -> whom they may mute, unmute, remove, ban, send back
-    RoomRole.admin: {RoomRole.admin, RoomRole.host, RoomRole.facilitator, RoomRole.member},
-    RoomRole.host: {RoomRole.facilitator, RoomRole.member},
-    RoomRole.facilitator: {RoomRole.member},
+    RoomRole.admin: {RoomRole.admin, RoomRole.host, RoomRole.facilitator, RoomRole.member, RoomRole.visitor},
+    RoomRole.host: {RoomRole.facilitator, RoomRole.member, RoomRole.visitor},
+    RoomRole.facilitator: {RoomRole.member, RoomRole.visitor},
     RoomRole.member: set(),
+    RoomRole.visitor: set(),
 }
 
 
@@ -596,7 +602,7 @@ def targeted_cases() -> list[Any]:
         targets = [(str(t), PEOPLE[t][1] if t == actor_role else PEOPLE[t][0]) for t in ROLES]
         for target_name, target in [*targets, ("self", actor)]:
             for kind, frame, allowed in aimed_at(target.user_id):
-                if actor_role == RoomRole.member:
+                if actor_role in (RoomRole.member, RoomRole.visitor):
                     expected = refused("forbidden", FORBIDDEN)
                 elif target is not actor and target.role in MAY_ACT_ON[actor_role]:
                     expected = allowed
