@@ -87,10 +87,27 @@ class Database:
 
     async def upgrade(self, revision: str = "head") -> None:
         """Apply Alembic migrations up to `revision` over this engine."""
+        if self.dialect == "sqlite":
+            await self._upgrade_sqlite(revision)
+            return
         async with self.engine.begin() as conn:
             if self.dialect == "postgresql":
                 await conn.execute(sa.text(f"SELECT pg_advisory_xact_lock({_PG_MIGRATION_LOCK})"))
             await conn.run_sync(_run_upgrade, revision)
+
+    async def _upgrade_sqlite(self, revision: str) -> None:
+        # SQLite alters a table by copying it and dropping the old one; with foreign keys on,
+        # that drop would cascade and delete every row pointing at the table. The pragma only
+        # takes effect outside a transaction, so it is set before the migration's own.
+        async with self.engine.connect() as conn:
+            await conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            await conn.commit()
+            try:
+                async with conn.begin():
+                    await conn.run_sync(_run_upgrade, revision)
+            finally:
+                await conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+                await conn.commit()
 
     async def current_revision(self) -> str | None:
         async with self.engine.connect() as conn:

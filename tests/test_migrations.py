@@ -46,6 +46,38 @@ async def test_upgrade_from_empty_to_head_leaves_no_model_drift(empty_database: 
 
 
 @pytest.mark.postgres
+async def test_upgrading_a_database_made_before_moderation_keeps_every_row(empty_database: str) -> None:
+    """The upgrade path an embedded (SQLite) deployment takes: nothing that points at `groups`
+    may be lost when a migration alters that table (a copy-and-drop would cascade)."""
+    db = Database(empty_database)
+    try:
+        await db.upgrade("0002")
+        async with db.engine.begin() as conn:
+            for sql in (
+                "INSERT INTO users (email, password_hash, display_name, role, created_at) "
+                "VALUES ('ann@example.org', 'x', 'Ann', 'admin', CURRENT_TIMESTAMP)",
+                "INSERT INTO groups (name, description, guidelines, guidelines_version, created_at) "
+                "VALUES ('Old', '', 'Be kind.', 1, CURRENT_TIMESTAMP)",
+                "INSERT INTO group_roles (group_id, user_id, role, created_at) "
+                "VALUES (1, 1, 'host', CURRENT_TIMESTAMP)",
+                "INSERT INTO guidelines_acceptances (group_id, user_id, version, accepted_at) "
+                "VALUES (1, 1, 1, CURRENT_TIMESTAMP)",
+                "INSERT INTO meetings (group_id, title, starts_at, ends_at, state, created_at) "
+                "VALUES (1, 'Tuesday', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 'scheduled', CURRENT_TIMESTAMP)",
+            ):
+                await conn.execute(sa.text(sql))
+        await db.upgrade()
+        async with db.engine.connect() as conn:
+            counts = [
+                (await conn.execute(sa.select(sa.func.count()).select_from(sa.table(table)))).scalar_one()
+                for table in ("groups", "group_roles", "guidelines_acceptances", "meetings")
+            ]
+        assert counts == [1, 1, 1, 1]
+    finally:
+        await db.close()
+
+
+@pytest.mark.postgres
 async def test_groups_made_before_moderation_get_the_default_rules(empty_database: str) -> None:
     db = Database(empty_database)
     try:
@@ -71,6 +103,63 @@ async def test_groups_made_before_moderation_get_the_default_rules(empty_databas
         async with db.engine.begin() as conn:  # and back: the downgrade works on both databases
             await conn.run_sync(lambda c: command.downgrade(alembic_config(c), "0002"))
         await db.upgrade()
-        assert await db.current_revision() == "0003"
+        assert await db.current_revision() == ScriptDirectory.from_config(alembic_config()).get_current_head()
+    finally:
+        await db.close()
+
+
+@pytest.mark.postgres
+async def test_groups_and_meetings_made_before_scheduling_get_the_directory_defaults(
+    empty_database: str,
+) -> None:
+    db = Database(empty_database)
+    try:
+        await db.upgrade("0003")
+        async with db.engine.begin() as conn:
+            await conn.execute(
+                sa.text(
+                    "INSERT INTO groups (name, description, guidelines, guidelines_version, created_at) "
+                    "VALUES ('Old', '', 'Be kind.', 1, CURRENT_TIMESTAMP)"
+                )
+            )
+            await conn.execute(
+                sa.text(
+                    "INSERT INTO meetings (title, starts_at, ends_at, group_id, state, created_at) "
+                    "VALUES ('Tue', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 1, 'scheduled', CURRENT_TIMESTAMP)"
+                )
+            )
+            await conn.execute(
+                sa.text(
+                    "INSERT INTO moderation_events (action, reason, group_id, meeting_id, created_at) "
+                    "VALUES ('end_meeting', '', 1, 1, CURRENT_TIMESTAMP)"
+                )
+            )
+        await db.upgrade("0004")
+        async with db.engine.connect() as conn:
+            group = (
+                await conn.execute(
+                    sa.text(
+                        "SELECT style, credential, language, size_limit, visibility, visitors_allowed, "
+                        "archived_at FROM groups"
+                    )
+                )
+            ).one()
+            topics = (await conn.execute(sa.text("SELECT group_id, topic FROM group_topics"))).all()
+            meeting = (
+                await conn.execute(
+                    sa.text("SELECT series_id, original_start, timezone, overridden FROM meetings")
+                )
+            ).one()
+        assert tuple(group) == ("peer", None, "en", 12, "listed", True, None)
+        assert [tuple(t) for t in topics] == [(1, "wellness")]
+        assert tuple(meeting) == (None, None, "UTC", False)
+        async with db.engine.begin() as conn:  # and back
+            await conn.run_sync(lambda c: command.downgrade(alembic_config(c), "0003"))
+        async with db.engine.connect() as conn:
+            columns = {
+                c["name"] for c in await conn.run_sync(lambda c: sa.inspect(c).get_columns("meetings"))
+            }
+        assert "series_id" not in columns
+        await db.upgrade()
     finally:
         await db.close()

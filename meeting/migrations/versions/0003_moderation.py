@@ -66,11 +66,11 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_moderation_events_meeting_id'), ['meeting_id'], unique=False)
 
     with op.batch_alter_table('groups', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('allow_links', sa.Boolean(), server_default=sa.false(), nullable=False))
+        batch_op.add_column(sa.Column('allow_links', sa.Boolean(), server_default='0', nullable=False))
         batch_op.add_column(sa.Column('blocked_terms', sa.Text(), server_default='', nullable=False))
         batch_op.add_column(sa.Column('rate_messages', sa.Integer(), server_default='5', nullable=False))
         batch_op.add_column(sa.Column('rate_seconds', sa.Integer(), server_default='10', nullable=False))
-        batch_op.add_column(sa.Column('waiting_room', sa.Boolean(), server_default=sa.false(), nullable=False))
+        batch_op.add_column(sa.Column('waiting_room', sa.Boolean(), server_default='0', nullable=False))
         batch_op.add_column(sa.Column('report_threshold', sa.Integer(), server_default='3', nullable=False))
 
     # ### end Alembic commands ###
