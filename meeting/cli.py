@@ -183,6 +183,11 @@ def _check(args: argparse.Namespace) -> int:
         ("HEARTH_LOG_LEVEL", settings.log_level),
         ("HEARTH_LOG_FORMAT", settings.log_format),
         ("HEARTH_CRISIS_RESOURCES", str(settings.crisis_resources or "(built-in defaults)")),
+        ("HEARTH_ROOM_OPENS_MINUTES", str(settings.room_opens_minutes)),
+        ("HEARTH_ROOM_GRACE_MINUTES", str(settings.room_grace_minutes)),
+        ("HEARTH_SMTP_URL", _mask(settings.smtp_url) if settings.smtp_url else "(none: no email is sent)"),
+        ("HEARTH_MAIL_FROM", settings.mail_from),
+        ("HEARTH_REMINDERS", "on" if settings.reminders else "off"),
     ]
     width = max(len(k) for k, _ in rows)
     for key, value in rows:

@@ -1,18 +1,38 @@
 """Every table, imported in one place so Alembic and `SQLModel.metadata` see them all."""
 
 from meeting.accounts.models import LoginSession, Throttle, User
-from meeting.groups.models import Group, GroupRole, GuidelinesAcceptance, Meeting
+from meeting.attendance.models import Attendance, MemberPrefs, Rsvp, Visit
+from meeting.calendars.models import CalendarToken
+from meeting.groups.models import (
+    Group,
+    GroupNotice,
+    GroupRole,
+    GroupTopic,
+    GuidelinesAcceptance,
+    Meeting,
+    MeetingSeries,
+)
 from meeting.moderation.models import GroupBan, MemberBlock, ModerationEvent
+from meeting.reminders.models import ReminderSent
 
 __all__ = [
+    "Attendance",
+    "CalendarToken",
     "Group",
     "GroupBan",
+    "GroupNotice",
     "GroupRole",
+    "GroupTopic",
     "GuidelinesAcceptance",
     "LoginSession",
     "Meeting",
+    "MeetingSeries",
     "MemberBlock",
+    "MemberPrefs",
     "ModerationEvent",
+    "ReminderSent",
+    "Rsvp",
     "Throttle",
     "User",
+    "Visit",
 ]

@@ -40,6 +40,11 @@ class Settings:
     log_level: str = "INFO"
     log_format: str = "text"
     crisis_resources: Path | None = None
+    room_opens_minutes: int = 10
+    room_grace_minutes: int = 10
+    smtp_url: str | None = field(default=None, repr=False)  # carries the SMTP password
+    mail_from: str = ""
+    reminders: bool = False
 
     @property
     def production(self) -> bool:
@@ -98,6 +103,7 @@ def _build(v: dict[str, str], default_base_url: str | None) -> Settings:
     if log_level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         raise SettingsError(f"HEARTH_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, not {log_level!r}")
     resources = v.get("HEARTH_CRISIS_RESOURCES")
+    smtp_url = _smtp_url(v.get("HEARTH_SMTP_URL"))
     return Settings(
         env=env,
         data_dir=data_dir,
@@ -113,6 +119,11 @@ def _build(v: dict[str, str], default_base_url: str | None) -> Settings:
         log_level=log_level,
         log_format=log_format,
         crisis_resources=Path(resources) if resources else None,
+        room_opens_minutes=_bounded_int(v, "HEARTH_ROOM_OPENS_MINUTES", 10, least=0, most=1440),
+        room_grace_minutes=_bounded_int(v, "HEARTH_ROOM_GRACE_MINUTES", 10, least=0, most=240),
+        smtp_url=smtp_url,
+        mail_from=_mail_from(v.get("HEARTH_MAIL_FROM"), base_url),
+        reminders=_reminders(v.get("HEARTH_REMINDERS"), smtp=smtp_url is not None),
     )
 
 
@@ -208,4 +219,85 @@ def _positive_int(v: dict[str, str], name: str, default: int) -> int:
         raise SettingsError(f"{name} must be a whole number, not {raw!r}") from None
     if value <= 0:
         raise SettingsError(f"{name} must be positive, not {value}")
+    return value
+
+
+_SMTP_SCHEMES = {"smtp": 25, "smtps": 465}
+_ON = ("1", "true", "yes", "on")
+_OFF = ("0", "false", "no", "off")
+
+
+def _smtp_url(raw: str | None) -> str | None:
+    """`smtp://[user:pass@]host[:port]` (STARTTLS when the server offers it and a password is
+    sent) or `smtps://…` (TLS from the start); the message never repeats the password."""
+    if raw is None or not raw.strip():
+        return None
+    raw = raw.strip()
+    parts = urlsplit(raw)
+    shown = f"{parts.scheme}://{parts.hostname or ''}"
+    if parts.scheme not in _SMTP_SCHEMES or not parts.hostname:
+        raise SettingsError(
+            "HEARTH_SMTP_URL must look like smtp://user:password@host:port or smtps://host:465, "
+            f"not {shown if parts.scheme else 'a value without a scheme'!r}"
+        )
+    try:
+        port = parts.port
+    except ValueError:
+        port = 0
+    if port == 0 and parts.netloc.rpartition("@")[2].count(":"):
+        raise SettingsError(f"HEARTH_SMTP_URL has a port that is not a number from 1 to 65535 ({shown})")
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise SettingsError(f"HEARTH_SMTP_URL takes no path or query ({shown})")
+    if (parts.username is None) != (parts.password is None):
+        raise SettingsError(f"HEARTH_SMTP_URL needs both a user name and a password, or neither ({shown})")
+    return raw
+
+
+def smtp_port(url: str) -> int:
+    """The port of a checked `HEARTH_SMTP_URL`: as given, else 25 (smtp) or 465 (smtps)."""
+    parts = urlsplit(url)
+    return parts.port or _SMTP_SCHEMES[parts.scheme]
+
+
+def _mail_from(raw: str | None, base_url: str) -> str:
+    if raw is None or not raw.strip():
+        host = urlsplit(base_url).hostname or ""
+        named = "." in host and not host.replace(".", "").isdigit() and ":" not in host
+        return f"Hearth <no-reply@{host if named else 'localhost'}>"
+    value = raw.strip()
+    address = value[value.find("<") + 1 : value.rfind(">")] if value.endswith(">") else value
+    local, at, domain = address.partition("@")
+    if not at or not local or not domain or any(ch.isspace() or ch in "<>" for ch in address):
+        raise SettingsError(
+            f"HEARTH_MAIL_FROM must be an address such as no-reply@example.org or "
+            f"'Hearth <no-reply@example.org>', not {value!r}"
+        )
+    if any(ch in value for ch in "\r\n"):
+        raise SettingsError("HEARTH_MAIL_FROM must be one line")
+    return value
+
+
+def _reminders(raw: str | None, *, smtp: bool) -> bool:
+    if raw is None or not raw.strip():
+        return smtp
+    value = raw.strip().lower()
+    if value in _OFF:
+        return False
+    if value not in _ON:
+        raise SettingsError(f"HEARTH_REMINDERS must be 'on' or 'off', not {raw!r}")
+    if not smtp:
+        raise SettingsError("HEARTH_REMINDERS is on but HEARTH_SMTP_URL is not set: reminders need SMTP")
+    return True
+
+
+def _bounded_int(v: dict[str, str], name: str, default: int, *, least: int, most: int) -> int:
+    raw = v.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, not {raw!r}") from None
+    if not least <= value <= most:
+        raise SettingsError(f"{name} must be from {least} to {most}, not {value}")
     return value

@@ -340,11 +340,157 @@ async def test_deleting_an_account_removes_its_memberships_and_acceptances(app: 
 async def test_openapi_lists_the_group_endpoints(app: App) -> None:
     doc = (await app.client.get("/api/v1/openapi.json")).json()
     paths = doc["paths"]
-    assert set(paths["/api/v1/groups/{id}"]) == {"get"}
+    assert set(paths["/api/v1/groups/{id}"]) == {"get", "patch"}
     assert set(paths["/api/v1/groups/{id}/guidelines"]) == {"put"}
+    assert {"get", "post"} <= set(paths["/api/v1/groups"])
+    assert {"get", "post"} <= set(paths["/api/v1/groups/{id}/meetings"])
+    assert {"get", "patch"} <= set(paths["/api/v1/series/{id}"])
+    assert "patch" in paths["/api/v1/meetings/{id}"]
     for path in ("/groups", "/groups/{id}/meetings", "/groups/{id}/facilitators", "/groups/{id}/members"):
         assert "post" in paths["/api/v1" + path]
     for path in ("/groups/{id}/agreement", "/meetings/{id}/open", "/meetings/{id}/end"):
         assert "post" in paths["/api/v1" + path]
+    for path in (
+        "/groups/{id}/hosts",
+        "/groups/{id}/archive",
+        "/meetings/{id}/cancel",
+        "/meetings/{id}/extend",
+    ):
+        assert "post" in paths["/api/v1" + path]
     create = doc["components"]["schemas"]["MeetingCreate"]
     assert set(create["required"]) == {"title", "starts_at", "ends_at"}
+    assert {"timezone", "rrule"} <= set(create["properties"])
+    group = doc["components"]["schemas"]["GroupCreate"]
+    assert set(group["required"]) == {"name", "description"}
+    assert {"topics", "style", "language", "size_limit", "visibility", "visitors_allowed"} <= set(
+        group["properties"]
+    )
+
+
+async def test_groups_have_directory_fields_with_defaults(app: App) -> None:
+    ids = await people(app)
+    await as_user(app, HOST)
+    plain = await new_group(app)  # only a name and a description, as before
+    assert {k: plain[k] for k in ("topics", "style", "credential", "language", "size_limit")} == {
+        "topics": ["wellness"],
+        "style": "peer",
+        "credential": None,
+        "language": "en",
+        "size_limit": 12,
+    }
+    assert (plain["visibility"], plain["visitors_allowed"], plain["archived_at"]) == ("listed", True, None)
+    assert plain["facilitators"] == [{"user_id": ids[HOST], "display_name": "Hal", "role": "host"}]
+    assert plain["upcoming"] == []
+    full = await new_group(
+        app,
+        name="Loss and grief",
+        topics=["Grief", "caregivers", "grief"],
+        style="professional",
+        credential="  Licensed   counsellor ",
+        language="PT_br",
+        size_limit=200,
+        visibility="private",
+        visitors_allowed=False,
+    )
+    assert full["topics"] == ["grief", "caregivers"]  # vocabulary order, no repeats
+    assert (full["style"], full["credential"], full["language"]) == (
+        "professional",
+        "Licensed counsellor",
+        "pt-BR",
+    )
+    assert (full["size_limit"], full["visibility"], full["visitors_allowed"]) == (200, "private", False)
+    assert (await app.client.get(f"/api/v1/groups/{full['id']}")).json() == full
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"topics": []}, "topics"),
+        ({"topics": ["sadness"]}, "topics"),
+        ({"topics": "grief"}, "topics"),
+        ({"style": "guru"}, "style"),
+        ({"credential": "MD"}, "credential"),  # a peer-led group has no credential
+        ({"language": "english!"}, "language"),
+        ({"size_limit": 0}, "size_limit"),
+        ({"size_limit": 201}, "size_limit"),
+        ({"visibility": "secret"}, "visibility"),
+        ({"visitors_allowed": "sometimes"}, "visitors_allowed"),
+    ],
+)
+async def test_bad_directory_fields_are_422_naming_the_field(
+    app: App, body: dict[str, object], field: str
+) -> None:
+    await people(app)
+    await as_user(app, HOST)
+    r = await app.client.post("/api/v1/groups", json={"name": "A", "description": "x"} | body)
+    assert r.status_code == 422, r.text
+    assert r.json()["error"]["code"] == "invalid_input"
+    assert field in r.json()["error"]["message"]
+    group = await new_group(app)
+    r = await app.client.patch(f"/api/v1/groups/{group['id']}", json=body)
+    assert r.status_code == 422, r.text
+    assert field in r.json()["error"]["message"]
+
+
+async def test_hosts_and_admins_edit_a_group_others_may_not(app: App) -> None:
+    ids = await people(app)
+    await as_user(app, HOST)
+    group = await new_group(app)
+    url = f"/api/v1/groups/{group['id']}"
+    await app.client.post(url + "/facilitators", json={"user_id": ids[MEMBER]})
+    r = await app.client.patch(
+        url,
+        json={
+            "name": " Grief  and loss ",
+            "style": "professional",
+            "credential": "Grief counsellor",
+            "size_limit": 8,
+        },
+    )
+    assert r.status_code == 200, r.text
+    edited = r.json()
+    assert (edited["name"], edited["style"], edited["credential"], edited["size_limit"]) == (
+        "Grief and loss",
+        "professional",
+        "Grief counsellor",
+        8,
+    )
+    assert edited["description"] == group["description"]  # what was left out is kept
+    assert edited["facilitators"] == [
+        {"user_id": ids[HOST], "display_name": "Hal", "role": "host"},
+        {"user_id": ids[MEMBER], "display_name": "Mo", "role": "facilitator"},
+    ]
+    r = await app.client.patch(url, json={"style": "peer"})
+    assert (r.json()["style"], r.json()["credential"]) == ("peer", None)  # a peer-led group has no credential
+    r = await app.client.patch(url, json={"name": None})
+    assert (r.status_code, "'name'" in r.json()["error"]["message"]) == (422, True)
+    r = await app.client.patch(url, json={"owner": 3})
+    assert r.status_code == 422
+    for who in (MEMBER, OTHER):  # a facilitator, and someone with no role
+        await as_user(app, who)
+        r = await app.client.patch(url, json={"name": "Mine"})
+        assert (r.status_code, r.json()["error"]["code"]) == (403, "forbidden")
+        assert (await app.client.post(url + "/hosts", json={"user_id": ids[who]})).status_code == 403
+    await as_user(app, ADMIN)
+    assert (await app.client.patch(url, json={"visitors_allowed": False})).json()["visitors_allowed"] is False
+    assert (await app.client.patch("/api/v1/groups/999", json={"name": "x"})).status_code == 404
+
+
+async def test_co_hosts(app: App) -> None:
+    ids = await people(app)
+    await as_user(app, HOST)
+    group = await new_group(app)
+    url = f"/api/v1/groups/{group['id']}/hosts"
+    r = await app.client.post(url, json={"user_id": ids[OTHER]})
+    assert r.json() == {"group_id": group["id"], "user_id": ids[OTHER], "role": "host"}
+    assert (await app.client.post(url, json={"user_id": 99999})).status_code == 404
+    assert (await app.client.post(url, json={"user_id": "me"})).status_code == 422
+    await as_user(app, OTHER)  # a co-host has the host's powers
+    assert (await app.client.patch(f"/api/v1/groups/{group['id']}", json={"name": "Ours"})).status_code == 200
+    assert (await new_meeting(app, group["id"])).status_code == 201
+    r = await app.client.post(url, json={"user_id": ids[MEMBER]})
+    assert r.json()["role"] == "host"
+    detail = (await app.client.get(f"/api/v1/groups/{group['id']}")).json()
+    assert [p["display_name"] for p in detail["facilitators"]] == ["Hal", "Mo", "Oz"]
+    assert [m["title"] for m in detail["upcoming"]] == ["Tuesday"]
+    assert detail["your_role"] == "host"

@@ -33,6 +33,10 @@ async def test_overdue_meetings_are_ended_once(app: App) -> None:
     async with hearth.db.engine.begin() as conn:
         overdue = sa.update(Meeting).where(col(Meeting.id) == meeting["id"])
         await conn.execute(overdue.values(ends_at=now - timedelta(minutes=1)))
+    assert await end_overdue_meetings(hearth) == []  # in its grace period (HEARTH_ROOM_GRACE_MINUTES)
+    grace = timedelta(minutes=hearth.settings.room_grace_minutes)
+    async with hearth.db.engine.begin() as conn:
+        await conn.execute(overdue.values(ends_at=now - grace - timedelta(minutes=1)))
     assert await end_overdue_meetings(hearth) == [meeting["id"]]
     assert await end_overdue_meetings(hearth) == []  # another process finds nothing left to do
     state = (await app.client.get(f"/api/v1/meetings/{meeting['id']}")).json()["state"]

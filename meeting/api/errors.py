@@ -84,7 +84,13 @@ def domain_error(request: Request, exc: Exception) -> JSONResponse:
         headers = {"Retry-After": str(exc.retry_after)}
     if isinstance(exc, groups.GuidelinesChanged):
         extra["current_version"] = exc.current_version
-    return error_response(status, getattr(exc, "code", "invalid"), str(exc), headers, **extra)
+    message = str(exc)
+    field = getattr(exc, "field", None)
+    if isinstance(exc, groups.InvalidInput) and field:
+        extra["field"] = field
+        if field not in message:
+            message = f"Field {field!r}: {message}"
+    return error_response(status, getattr(exc, "code", "invalid"), message, headers, **extra)
 
 
 DOMAIN_ERRORS: tuple[type[Exception], ...] = (accounts.AccountError, groups.GroupError)
@@ -97,5 +103,8 @@ _STATUS: dict[type[Exception], int] = {
     groups.Forbidden: 403,
     groups.NotFound: 404,
     groups.MeetingEnded: 409,
+    groups.MeetingCancelled: 409,
+    groups.MeetingStarted: 409,
+    groups.GroupArchived: 409,
     groups.GuidelinesChanged: 409,
 }

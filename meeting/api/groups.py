@@ -1,14 +1,21 @@
-"""Group and meeting endpoints of the JSON API: `/api/v1/groups/...` and `/api/v1/meetings/...`.
+"""Group endpoints of the JSON API: `/api/v1/groups` (the directory) and `/api/v1/groups/{id}/...`.
 
 Every endpoint needs a logged-in session (401 `not_authenticated`). Handlers translate
-`meeting.groups.service` errors into the usual `{"error": {"code", "message"}}` shape:
+`meeting.groups` errors into the usual `{"error": {"code", "message", "field"?}}` shape:
 422 `invalid_input`, 403 `forbidden`, 404 `not_found`, 409 `guidelines_changed` (with
-`current_version`) or `meeting_ended`. Times go out in UTC as ISO 8601 with `Z`.
+`current_version`), `meeting_ended`, `meeting_cancelled`, `meeting_started` or
+`group_archived`. Times go out in UTC as ISO 8601 with `Z`. Meeting and series endpoints
+under `/api/v1/meetings` and `/api/v1/series` are in `meeting.api.meetings`.
 """
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
 from pydantic import BaseModel, ConfigDict, Field
+from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -17,7 +24,7 @@ from meeting.api.accounts import require_user
 from meeting.api.errors import ApiError, check_origin, read_json
 from meeting.context import hearth
 from meeting.db import utcnow
-from meeting.groups import service
+from meeting.groups import directory, series, service
 from meeting.groups.models import (
     GUIDELINES_MAX,
     AcceptancePublic,
@@ -26,18 +33,27 @@ from meeting.groups.models import (
     GroupDetail,
     GroupPublic,
     GroupRole,
-    GroupRoleName,
+    GroupUpdate,
     Meeting,
     MeetingCreate,
     MeetingPublic,
+    MeetingScheduled,
+    MeetingSeries,
     MembershipPublic,
+    PersonPublic,
+    SeriesPublic,
 )
+from meeting.groups.window import RoomWindow
 from meeting.live import end_live_room
 from meeting.moderation import service as moderation
-from moderation.entry import opens_at
 
 
 class FacilitatorAssign(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    user_id: int
+
+
+class HostAssign(BaseModel):
     model_config = ConfigDict(extra="forbid")
     user_id: int
 
@@ -54,16 +70,88 @@ class GuidelinesUpdate(BaseModel):
     text: str = Field(max_length=GUIDELINES_MAX)
 
 
-def group_detail(group: Group, *, role: GroupRoleName | None, accepted: int | None) -> dict[str, object]:
-    data = GroupPublic.model_validate(group, from_attributes=True).model_dump()
-    detail = GroupDetail.model_validate(data | {"your_role": role, "your_accepted_version": accepted})
-    return detail.model_dump(mode="json")
+class NextMeetingPublic(BaseModel):
+    """A directory result's next meeting: UTC times, `local` its start in the viewer's zone."""
+
+    id: int
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    local: str
+    seats_left: int
 
 
-def meeting_public(meeting: Meeting) -> dict[str, object]:
+class DirectoryEntry(BaseModel):
+    id: int
+    name: str
+    description: str
+    topics: list[str]
+    style: str
+    credential: str | None
+    language: str
+    size_limit: int
+    visitors_allowed: bool
+    next_meeting: NextMeetingPublic | None
+
+
+class DirectoryPagePublic(BaseModel):
+    """`GET /api/v1/groups`: one page of results, the total count and the viewer's zone."""
+
+    items: list[DirectoryEntry]
+    total: int
+    page: int
+    per_page: int
+    timezone: str
+
+
+def window_of(request: Request) -> RoomWindow:
+    return RoomWindow.from_settings(hearth(request).settings)
+
+
+def meeting_public(meeting: Meeting, *, window: RoomWindow, now: datetime | None = None) -> dict[str, Any]:
+    room = service.status_of(meeting, now=now or utcnow(), window=window)
     data = {name: getattr(meeting, name) for name in MeetingPublic.model_fields if hasattr(meeting, name)}
-    data |= {"opens_at": opens_at(meeting.starts_at), "room_status": service.status_of(meeting, now=utcnow())}
+    data |= {
+        "opens_at": window.opens_at(meeting),
+        "closes_at": window.closes_at(meeting),
+        "room_status": room,
+        "status": service.member_status(room),
+    }
     return MeetingPublic.model_validate(data).model_dump(mode="json")
+
+
+def series_public(row: MeetingSeries) -> dict[str, Any]:
+    data = row.model_dump() | {"exdates": [series.parse_key(key) for key in row.exdates]}
+    return SeriesPublic.model_validate(data).model_dump(mode="json")
+
+
+async def group_detail(
+    s: AsyncSession, *, group: Group, user: User, window: RoomWindow, now: datetime | None = None
+) -> dict[str, Any]:
+    """The group with its topics, hosts and facilitators, upcoming meetings, and the caller's
+    role and newest accepted guidelines version."""
+    assert group.id is not None
+    assert user.id is not None
+    now = now or utcnow()
+    topics = (await service.topics_of(s, group_ids=[group.id]))[group.id]
+    data = GroupPublic.model_validate(group.model_dump() | {"topics": topics}).model_dump()
+    people = [
+        PersonPublic(user_id=uid, display_name=name, role=role)
+        for uid, name, role in await service.runners_of(s, group_id=group.id)
+    ]
+    upcoming = [
+        meeting_public(m, window=window, now=now) for m in await series.upcoming(s, group=group, now=now)
+    ]
+    detail = GroupDetail.model_validate(
+        data
+        | {
+            "your_role": await service.role_in(s, group_id=group.id, user_id=user.id),
+            "your_accepted_version": await service.accepted_version(s, group_id=group.id, user_id=user.id),
+            "facilitators": people,
+            "upcoming": upcoming,
+        }
+    )
+    return detail.model_dump(mode="json")
 
 
 def membership_public(row: GroupRole) -> dict[str, object]:
@@ -78,6 +166,79 @@ def path_id(request: Request, what: str, name: str = "id") -> int:
     return int(raw)
 
 
+def instant_param(request: Request, name: str) -> datetime | None:
+    """A query parameter as an aware UTC instant: ISO 8601 with an offset, or a date (its
+    midnight UTC); 422 naming the parameter otherwise."""
+    raw = request.query_params.get(name)
+    if raw is None or not raw.strip():
+        return None
+    text = raw.strip()
+    try:
+        if len(text) == 10:
+            return datetime.combine(date.fromisoformat(text), datetime.min.time(), UTC)
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise ApiError(
+            422,
+            "invalid_input",
+            f"Field {name!r}: {raw!r} is not an ISO 8601 date, or date and time with an offset "
+            "(like 2026-03-01T18:00:00Z).",
+        ) from None
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ApiError(
+            422, "invalid_input", f"Field {name!r}: give a UTC offset (like 2026-03-01T18:00:00+01:00)."
+        )
+    return value.astimezone(UTC)
+
+
+def non_null(changes: dict[str, Any], *, nullable: tuple[str, ...] = ()) -> dict[str, Any]:
+    """PATCH bodies: a field may be left out, but only `nullable` ones may be null."""
+    for key, value in changes.items():
+        if value is None and key not in nullable:
+            raise ApiError(422, "invalid_input", f"Field {key!r} cannot be null; leave it out to keep it.")
+    return changes
+
+
+async def list_groups(request: Request) -> Response:
+    await require_user(request)
+    query = directory.parse_query(request.query_params.multi_items())
+    async with hearth(request).db.session() as s:
+        page = await directory.search(s, query)
+    zone = ZoneInfo(page.timezone)
+    items = []
+    for item in page.items:
+        group, upcoming = item.group, item.next
+        nxt = None
+        if upcoming is not None:
+            m = upcoming.meeting
+            nxt = NextMeetingPublic(
+                id=m.id or 0,
+                title=m.title,
+                starts_at=m.starts_at,
+                ends_at=m.ends_at,
+                local=m.starts_at.astimezone(zone).isoformat(),
+                seats_left=upcoming.seats_left,
+            )
+        items.append(
+            DirectoryEntry(
+                id=group.id or 0,
+                name=group.name,
+                description=group.description,
+                topics=item.topics,
+                style=group.style,
+                credential=group.credential,
+                language=group.language,
+                size_limit=group.size_limit,
+                visitors_allowed=group.visitors_allowed,
+                next_meeting=nxt,
+            )
+        )
+    body = DirectoryPagePublic(
+        items=items, total=page.total, page=page.page, per_page=page.per_page, timezone=page.timezone
+    )
+    return JSONResponse(body.model_dump(mode="json"))
+
+
 async def create_group(request: Request) -> Response:
     user = await require_user(request)
     body = await read_json(request, GroupCreate)
@@ -88,8 +249,15 @@ async def create_group(request: Request) -> Response:
             name=body.name,
             description=body.description,
             guidelines=body.guidelines,
+            topics=body.topics,
+            style=body.style,
+            credential=body.credential,
+            language=body.language,
+            size_limit=body.size_limit,
+            visibility=body.visibility,
+            visitors_allowed=body.visitors_allowed,
         )
-    detail = group_detail(group, role=GroupRoleName.host, accepted=group.guidelines_version)
+        detail = await group_detail(s, group=group, user=user, window=window_of(request))
     return JSONResponse(detail, status_code=201)
 
 
@@ -98,22 +266,88 @@ async def get_group(request: Request) -> Response:
     group_id = path_id(request, "group")
     async with hearth(request).db.session() as s:
         group = await service.get_group(s, group_id=group_id)
-        assert user.id is not None
-        role = await service.role_in(s, group_id=group_id, user_id=user.id)
-        accepted = await service.accepted_version(s, group_id=group_id, user_id=user.id)
-    return JSONResponse(group_detail(group, role=role, accepted=accepted))
+        detail = await group_detail(s, group=group, user=user, window=window_of(request))
+    return JSONResponse(detail)
+
+
+async def update_group(request: Request) -> Response:
+    user = await require_user(request)
+    body = await read_json(request, GroupUpdate)
+    group_id = path_id(request, "group")
+    changes = non_null(body.model_dump(exclude_unset=True), nullable=("credential",))
+    async with hearth(request).db.session() as s:
+        group = await service.get_group(s, group_id=group_id)
+        group = await service.update_group(s, group=group, actor=user, changes=changes)
+        detail = await group_detail(s, group=group, user=user, window=window_of(request))
+    return JSONResponse(detail)
+
+
+async def archive_group(request: Request) -> Response:
+    user = await require_user(request)
+    check_origin(request)
+    group_id = path_id(request, "group")
+    async with hearth(request).db.session() as s:
+        group = await service.get_group(s, group_id=group_id)
+        group, cancelled = await series.archive_group(s, group=group, actor=user)
+        await s.commit()  # the room's gate reads this: commit before rooms are closed
+        detail = await group_detail(s, group=group, user=user, window=window_of(request))
+    for meeting_id in cancelled:
+        await end_live_room(hearth(request), meeting_id)
+    return JSONResponse(detail)
+
+
+async def add_host(request: Request) -> Response:
+    user = await require_user(request)
+    body = await read_json(request, HostAssign)
+    group_id = path_id(request, "group")
+    async with hearth(request).db.session() as s:
+        group = await service.get_group(s, group_id=group_id)
+        row = await service.add_cohost(s, group=group, actor=user, user_id=body.user_id)
+    return JSONResponse(membership_public(row))
+
+
+async def list_meetings(request: Request) -> Response:
+    await require_user(request)
+    group_id = path_id(request, "group")
+    now = utcnow()
+    start = instant_param(request, "from") or now
+    end = instant_param(request, "to") or start + series.AHEAD
+    window = window_of(request)
+    async with hearth(request).db.session() as s:
+        group = await service.get_group(s, group_id=group_id)
+        found = await series.meetings_between(s, group=group, start=start, end=end)
+    body = {
+        "group_id": group_id,
+        "starts_from": start.isoformat().replace("+00:00", "Z"),
+        "until": end.isoformat().replace("+00:00", "Z"),
+        "meetings": [meeting_public(m, window=window, now=now) for m in found],
+    }
+    return JSONResponse(body)
 
 
 async def create_meeting(request: Request) -> Response:
     user = await require_user(request)
     body = await read_json(request, MeetingCreate)
     group_id = path_id(request, "group")
+    window = window_of(request)
     async with hearth(request).db.session() as s:
         group = await service.get_group(s, group_id=group_id)
-        meeting = await service.create_meeting(
-            s, group=group, actor=user, title=body.title, starts_at=body.starts_at, ends_at=body.ends_at
+        meeting, made = await series.schedule(
+            s,
+            group=group,
+            actor=user,
+            title=body.title,
+            starts_at=body.starts_at,
+            ends_at=body.ends_at,
+            timezone=body.timezone,
+            rrule=body.rrule,
         )
-    return JSONResponse(meeting_public(meeting), status_code=201)
+        data = meeting_public(meeting, window=window)
+        if made is not None:
+            data["series"] = series_public(made)
+    scheduled = MeetingScheduled.model_validate(data)  # a one-off reads exactly as GET /meetings/{id}
+    answer = scheduled.model_dump(mode="json", exclude={"series"} if made is None else None)
+    return JSONResponse(answer, status_code=201)
 
 
 async def get_meeting(request: Request) -> Response:
@@ -121,7 +355,7 @@ async def get_meeting(request: Request) -> Response:
     meeting_id = path_id(request, "meeting")
     async with hearth(request).db.session() as s:
         meeting = await service.get_meeting(s, meeting_id=meeting_id)
-    return JSONResponse(meeting_public(meeting))
+    return JSONResponse(meeting_public(meeting, window=window_of(request)))
 
 
 async def assign_facilitator(request: Request) -> Response:
@@ -161,23 +395,24 @@ async def update_guidelines(request: Request) -> Response:
     async with hearth(request).db.session() as s:
         group = await service.get_group(s, group_id=group_id)
         group = await service.update_guidelines(s, group=group, actor=user, text=body.text)
-        assert user.id is not None
-        role = await service.role_in(s, group_id=group_id, user_id=user.id)
-        accepted = await service.accepted_version(s, group_id=group_id, user_id=user.id)
-    return JSONResponse(group_detail(group, role=role, accepted=accepted))
+        detail = await group_detail(s, group=group, user=user, window=window_of(request))
+    return JSONResponse(detail)
 
 
 async def _change_meeting(request: Request, *, end: bool) -> Response:
     user: User = await require_user(request)
     check_origin(request)
     meeting_id = path_id(request, "meeting")
+    window = window_of(request)
     async with hearth(request).db.session() as s:
         meeting = await service.get_meeting(s, meeting_id=meeting_id)
-        change = moderation.end_meeting if end else service.open_meeting  # an ending is audited
-        meeting = await change(s, meeting=meeting, actor=user)
+        if end:  # an ending is audited
+            meeting = await moderation.end_meeting(s, meeting=meeting, actor=user)
+        else:
+            meeting = await service.open_meeting(s, meeting=meeting, actor=user, window=window)
     if end:
         await end_live_room(hearth(request), meeting_id)
-    return JSONResponse(meeting_public(meeting))
+    return JSONResponse(meeting_public(meeting, window=window))
 
 
 async def open_meeting(request: Request) -> Response:

@@ -1,9 +1,13 @@
 """Group and meeting tables and their API shapes (Base / Create / Public / table families).
 
-Kept minimal for the live room (full scheduling comes later): a `Group` with versioned
-guidelines, per-group roles (`GroupRole`), a record of who accepted which guidelines
-version (`GuidelinesAcceptance`) and `Meeting`s with UTC start and end times. Rows tied to a
-user are deleted with the account (ON DELETE CASCADE), and everything of a group with it.
+A `Group` with versioned guidelines, its directory description (topics in `GroupTopic`,
+style, language, size limit, visibility, visitors) and an archive time; per-group roles
+(`GroupRole`), a record of who accepted which guidelines version (`GuidelinesAcceptance`),
+`MeetingSeries` (an RRULE anchored in an IANA time zone) and `Meeting`s with UTC start and
+end times: one-offs, or one row per occurrence of a series (`series_id`, `original_start`).
+`GroupNotice` records what members should be told (a meeting cancelled or moved, the group
+archived). Rows tied to a user are deleted with the account (ON DELETE CASCADE), and
+everything of a group with it.
 """
 
 from __future__ import annotations
@@ -68,11 +72,30 @@ class GroupRoleName(StrEnum):
 
 
 class MeetingState(StrEnum):
-    """What facilitators did: nothing yet, opened the room early, or ended the meeting."""
+    """What facilitators did: nothing yet, opened the room early, ended the meeting, or
+    cancelled it beforehand (a cancelled meeting's room never opens)."""
 
     scheduled = "scheduled"
     open = "open"
     ended = "ended"
+    cancelled = "cancelled"
+
+
+class NoticeKind(StrEnum):
+    """What a `GroupNotice` tells members: the group was archived, a meeting was cancelled, or
+    a meeting was moved to another time."""
+
+    archived = "archived"
+    cancelled = "cancelled"
+    moved = "moved"
+
+
+CREDENTIAL_MAX = 120
+LANGUAGE_MAX = 35
+TIMEZONE_MAX = 64
+RRULE_MAX = 300
+SIZE_LIMIT_MIN, SIZE_LIMIT_MAX, SIZE_LIMIT_DEFAULT = 1, 200, 12
+DEFAULT_TOPICS = ("wellness",)
 
 
 class GroupBase(SQLModel):
@@ -81,10 +104,35 @@ class GroupBase(SQLModel):
 
 
 class GroupCreate(GroupBase):
-    """What `POST /api/v1/groups` accepts; without `guidelines` the default text is used."""
+    """What `POST /api/v1/groups` accepts; without `guidelines` the default text is used, and
+    the directory fields default to a listed, peer-led, English "general wellness" group of 12
+    that welcomes visitors. `topics` are slugs of `meeting.groups.vocabulary.TOPICS`."""
 
     model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
     guidelines: str | None = Field(default=None, max_length=GUIDELINES_MAX)
+    topics: list[str] = Field(default_factory=lambda: list(DEFAULT_TOPICS), max_length=20)
+    style: str = Field(default="peer", max_length=16)
+    credential: str | None = Field(default=None, max_length=CREDENTIAL_MAX)
+    language: str = Field(default="en", max_length=LANGUAGE_MAX)
+    size_limit: int = Field(default=SIZE_LIMIT_DEFAULT, ge=SIZE_LIMIT_MIN, le=SIZE_LIMIT_MAX)
+    visibility: str = Field(default="listed", max_length=16)
+    visitors_allowed: bool = True
+
+
+class GroupUpdate(SQLModel):
+    """What `PATCH /api/v1/groups/{id}` accepts: every field optional, those left out keep
+    their value; `credential: null` clears it (a peer-led group has none)."""
+
+    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
+    name: str | None = Field(default=None, max_length=GROUP_NAME_MAX)
+    description: str | None = Field(default=None, max_length=DESCRIPTION_MAX)
+    topics: list[str] | None = Field(default=None, max_length=20)
+    style: str | None = Field(default=None, max_length=16)
+    credential: str | None = Field(default=None, max_length=CREDENTIAL_MAX)
+    language: str | None = Field(default=None, max_length=LANGUAGE_MAX)
+    size_limit: int | None = Field(default=None, ge=SIZE_LIMIT_MIN, le=SIZE_LIMIT_MAX)
+    visibility: str | None = Field(default=None, max_length=16)
+    visitors_allowed: bool | None = None
 
 
 class GroupPublic(GroupBase):
@@ -94,18 +142,38 @@ class GroupPublic(GroupBase):
     guidelines: str
     guidelines_version: int
     created_at: datetime
+    topics: list[str]
+    style: str
+    credential: str | None
+    language: str
+    size_limit: int
+    visibility: str
+    visitors_allowed: bool
+    archived_at: datetime | None
+
+
+class PersonPublic(SQLModel):
+    """Someone who runs a group's meetings, by display name."""
+
+    user_id: int
+    display_name: str
+    role: GroupRoleName
 
 
 class GroupDetail(GroupPublic):
-    """A group as the API returns it, with the caller's own role and newest accepted version."""
+    """A group as the API returns it, with the caller's own role and newest accepted version,
+    its hosts and facilitators, and its next meetings (cancelled ones included, marked)."""
 
     your_role: GroupRoleName | None = None
     your_accepted_version: int | None = None
+    facilitators: list[PersonPublic] = Field(default_factory=list)
+    upcoming: list[MeetingPublic] = Field(default_factory=list)
 
 
 class Group(GroupBase, table=True):
-    """A group. The last six columns are its room rules (`meeting.moderation.rules`), with server
-    defaults so that rows made before they existed read as the defaults of `rooms.types.RoomPolicy`."""
+    """A group. Six columns are its room rules (`meeting.moderation.rules`), with server
+    defaults so that rows made before they existed read as the defaults of `rooms.types.RoomPolicy`;
+    the directory columns have server defaults for the same reason. Topics are `GroupTopic` rows."""
 
     __tablename__ = "groups"
 
@@ -113,12 +181,34 @@ class Group(GroupBase, table=True):
     guidelines: str = Field(sa_type=sa.Text)
     guidelines_version: int = 1
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    style: str = Field(
+        default="peer", sa_type=sa.String(16), index=True, sa_column_kwargs={"server_default": "peer"}
+    )
+    credential: str | None = Field(default=None, max_length=CREDENTIAL_MAX)
+    language: str = Field(
+        default="en", max_length=LANGUAGE_MAX, index=True, sa_column_kwargs={"server_default": "en"}
+    )
+    size_limit: int = Field(default=SIZE_LIMIT_DEFAULT, sa_column_kwargs={"server_default": "12"})
+    visibility: str = Field(
+        default="listed", sa_type=sa.String(16), index=True, sa_column_kwargs={"server_default": "listed"}
+    )
+    visitors_allowed: bool = Field(default=True, sa_column_kwargs={"server_default": sa.true()})
+    archived_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
     allow_links: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
     blocked_terms: str = Field(default="", sa_type=sa.Text, sa_column_kwargs={"server_default": ""})
     rate_messages: int = Field(default=5, sa_column_kwargs={"server_default": "5"})
     rate_seconds: int = Field(default=10, sa_column_kwargs={"server_default": "10"})
     waiting_room: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
     report_threshold: int = Field(default=3, sa_column_kwargs={"server_default": "3"})
+
+
+class GroupTopic(SQLModel, table=True):
+    """One topic slug of one group (a group has at least one); indexed by topic for the directory."""
+
+    __tablename__ = "group_topics"
+
+    group_id: int = Field(foreign_key="groups.id", primary_key=True, ondelete="CASCADE")
+    topic: str = Field(sa_type=sa.String(32), primary_key=True, index=True)
 
 
 class MembershipPublic(SQLModel):
@@ -163,32 +253,166 @@ class MeetingBase(SQLModel):
 
 
 class MeetingCreate(SQLModel):
-    """What `POST /api/v1/groups/{id}/meetings` accepts: times must carry a UTC offset."""
+    """What `POST /api/v1/groups/{id}/meetings` accepts: times must carry a UTC offset. With
+    `rrule` (RFC 5545, e.g. "FREQ=WEEKLY;BYDAY=TU") the times are the first occurrence of a
+    series whose wall-clock time in `timezone` (IANA, default UTC) recurs."""
 
     model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
     title: str = Field(max_length=TITLE_MAX)
     starts_at: IsoInstant
     ends_at: IsoInstant
+    timezone: str = Field(default="UTC", max_length=TIMEZONE_MAX)
+    rrule: str | None = Field(default=None, max_length=RRULE_MAX)
+
+
+class MeetingUpdate(SQLModel):
+    """What `PATCH /api/v1/meetings/{id}` accepts (one occurrence); fields left out keep their value."""
+
+    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
+    title: str | None = Field(default=None, max_length=TITLE_MAX)
+    starts_at: IsoInstant | None = None
+    ends_at: IsoInstant | None = None
+
+
+class SeriesUpdate(SQLModel):
+    """What `PATCH /api/v1/series/{id}` accepts; fields left out keep their value. `starts_at`
+    and `ends_at` are the first occurrence (its wall-clock time recurs); a new `timezone`
+    without `starts_at` keeps the first occurrence's wall-clock time in the new zone."""
+
+    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
+    title: str | None = Field(default=None, max_length=TITLE_MAX)
+    starts_at: IsoInstant | None = None
+    ends_at: IsoInstant | None = None
+    timezone: str | None = Field(default=None, max_length=TIMEZONE_MAX)
+    rrule: str | None = Field(default=None, max_length=RRULE_MAX)
+
+
+class MeetingExtend(SQLModel):
+    """What `POST /api/v1/meetings/{id}/extend` accepts: minutes to add to the end (5 to 120)."""
+
+    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
+    minutes: int = Field(ge=5, le=120)
 
 
 class MeetingPublic(MeetingBase):
-    """A meeting as the API shows it; times in UTC. `room_status` is as of the response."""
+    """A meeting as the API shows it; times in UTC. `state` is what facilitators did
+    (scheduled, open, ended, cancelled); `status` is what members see (scheduled, open, ended,
+    cancelled) and `room_status` the room (not_yet, open, ended, cancelled), both as of the
+    response; the room admits from `opens_at` until `closes_at`."""
 
     id: int
     group_id: int
+    series_id: int | None = None
+    original_start: datetime | None = None
+    timezone: str = "UTC"
+    overridden: bool = False
     state: MeetingState
+    status: str
     opened_at: datetime | None
     ended_at: datetime | None
     opens_at: datetime
+    closes_at: datetime
     room_status: str
 
 
-class Meeting(MeetingBase, table=True):
-    __tablename__ = "meetings"
+class SeriesPublic(SQLModel):
+    """A series: the first occurrence's times (UTC), its IANA `timezone`, the canonical
+    `rrule`, and the original starts (UTC) of cancelled occurrences (`exdates`)."""
+
+    id: int
+    group_id: int
+    title: str
+    timezone: str
+    rrule: str
+    starts_at: datetime
+    ends_at: datetime
+    exdates: list[datetime]
+    created_at: datetime
+
+
+class SeriesDetail(SeriesPublic):
+    """`GET /api/v1/series/{id}`: the series and its next occurrences (cancelled ones marked)."""
+
+    upcoming: list[MeetingPublic]
+
+
+class MeetingScheduled(MeetingPublic):
+    """`POST /api/v1/groups/{id}/meetings`: the meeting (the first occurrence, for a series)
+    and, for a series, the series."""
+
+    series: SeriesPublic | None = None
+
+
+class MeetingList(SQLModel):
+    """`GET /api/v1/groups/{id}/meetings`: the occurrences overlapping [from, to), by start."""
+
+    group_id: int
+    starts_from: datetime
+    until: datetime
+    meetings: list[MeetingPublic]
+
+
+class MeetingSeries(SQLModel, table=True):
+    """A recurring meeting: `starts_at`/`ends_at` are the first occurrence (UTC), whose
+    wall-clock time in `timezone` recurs by `rrule`; `exdates` holds the original starts of
+    cancelled occurrences as RFC 5545 UTC text ("20260303T000000Z"). Every occurrence whose
+    original start is before `materialized_until` has a `Meeting` row."""
+
+    __tablename__ = "meeting_series"
 
     id: int | None = Field(default=None, primary_key=True)
     group_id: int = Field(foreign_key="groups.id", index=True, ondelete="CASCADE")
+    title: str = Field(max_length=TITLE_MAX)
+    timezone: str = Field(max_length=TIMEZONE_MAX)
+    rrule: str = Field(max_length=RRULE_MAX)
+    starts_at: datetime = Field(sa_type=UTCDateTime)
+    ends_at: datetime = Field(sa_type=UTCDateTime)
+    exdates: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    materialized_until: datetime = Field(sa_type=UTCDateTime, index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Meeting(MeetingBase, table=True):
+    """A one-off meeting or one occurrence of a series (`series_id`, keyed by `original_start`,
+    its start as the rule generated it). `overridden` marks an occurrence edited on its own,
+    which series edits leave alone; `timezone` is the zone it was scheduled in, for display."""
+
+    __tablename__ = "meetings"
+    __table_args__ = (
+        sa.Index("uq_meetings_series_id_original_start", "series_id", "original_start", unique=True),
+        sa.Index("ix_meetings_group_id_starts_at", "group_id", "starts_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    group_id: int = Field(foreign_key="groups.id", ondelete="CASCADE")
     state: MeetingState = Field(default=MeetingState.scheduled, sa_type=sa.String(16))
     opened_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    series_id: int | None = Field(
+        default=None, foreign_key="meeting_series.id", ondelete="CASCADE", nullable=True
+    )
+    original_start: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    timezone: str = Field(default="UTC", max_length=TIMEZONE_MAX, sa_column_kwargs={"server_default": "UTC"})
+    overridden: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
+
+
+class GroupNotice(SQLModel, table=True):
+    """Something members should be told: the group was archived (`meeting_id` null, or the
+    meeting it cancelled), a meeting was cancelled, or moved (`previous_starts_at` is when it
+    was). The attendance feed shows these to members who RSVPed to the meeting."""
+
+    __tablename__ = "group_notices"
+    __table_args__ = (sa.Index("ix_group_notices_group_id_created_at", "group_id", "created_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    group_id: int = Field(foreign_key="groups.id", ondelete="CASCADE")
+    meeting_id: int | None = Field(
+        default=None, foreign_key="meetings.id", index=True, ondelete="CASCADE", nullable=True
+    )
+    kind: NoticeKind = Field(sa_type=sa.String(16))
+    previous_starts_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+GroupDetail.model_rebuild()

@@ -1,4 +1,7 @@
-"""What people can do with groups and meetings: create, join, accept guidelines, schedule.
+"""What people can do with groups and meetings: create, edit, archive, join, accept
+guidelines, add facilitators and co-hosts, schedule one-off meetings, open and end them.
+Series and their occurrences are in `meeting.groups.series`, the directory in
+`meeting.groups.directory`.
 
 Every function takes an open `AsyncSession` and keyword arguments, checks the caller's
 power with `moderation.permissions.may` (so pages and API share one rule set), and raises a
@@ -10,8 +13,7 @@ them) is recorded as having accepted it; everyone else accepts each new version 
 
 from __future__ import annotations
 
-import re
-import unicodedata
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,60 +24,49 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from meeting.accounts.models import User
 from meeting.db import utcnow
+from meeting.groups.errors import Forbidden as Forbidden
+from meeting.groups.errors import GroupArchived as GroupArchived
+from meeting.groups.errors import GroupError as GroupError
+from meeting.groups.errors import GuidelinesChanged as GuidelinesChanged
+from meeting.groups.errors import InvalidInput as InvalidInput
+from meeting.groups.errors import MeetingCancelled as MeetingCancelled
+from meeting.groups.errors import MeetingEnded as MeetingEnded
+from meeting.groups.errors import MeetingStarted as MeetingStarted
+from meeting.groups.errors import NotFound as NotFound
+from meeting.groups.errors import invalid as invalid
+from meeting.groups.fields import DIRECTORY_FIELDS as DIRECTORY_FIELDS
+from meeting.groups.fields import (
+    check_credential,
+    check_language,
+    check_size_limit,
+    check_style,
+    check_topics,
+    check_visibility,
+)
+from meeting.groups.fields import check_times as check_times
+from meeting.groups.fields import check_timezone as check_timezone
+from meeting.groups.fields import clean_line as clean_line
+from meeting.groups.fields import clean_text as clean_text
 from meeting.groups.models import (
     DEFAULT_GUIDELINES,
+    DEFAULT_TOPICS,
     DESCRIPTION_MAX,
     GROUP_NAME_MAX,
     GUIDELINES_MAX,
     TITLE_MAX,
     Group,
+    GroupNotice,
     GroupRole,
     GroupRoleName,
+    GroupTopic,
     GuidelinesAcceptance,
     Meeting,
     MeetingState,
+    NoticeKind,
 )
-from moderation.entry import RoomStatus, room_status
+from meeting.groups.vocabulary import Style, parse_topics
+from meeting.groups.window import DEFAULT_WINDOW, RoomStatus, RoomWindow
 from moderation.permissions import Action, may
-
-
-class GroupError(Exception):
-    """Base class; `code` is machine-readable, the message is for people."""
-
-    code = "invalid"
-
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
-
-
-class InvalidInput(GroupError):
-    code = "invalid_input"
-
-
-class Forbidden(GroupError):
-    code = "forbidden"
-
-
-class NotFound(GroupError):
-    code = "not_found"
-
-
-class MeetingEnded(GroupError):
-    code = "meeting_ended"
-
-
-class GuidelinesChanged(GroupError):
-    code = "guidelines_changed"
-
-    def __init__(self, current_version: int) -> None:
-        super().__init__(
-            f"The group's guidelines have changed: the current version is {current_version}. "
-            f"Please read them again and accept version {current_version}.",
-            field="version",
-        )
-        self.current_version = current_version
-
 
 _REFUSALS = {
     Action.create_group: "Only hosts and administrators can create groups.",
@@ -85,27 +76,12 @@ _REFUSALS = {
     Action.open_meeting: "Only this group's facilitators, host or an administrator can open its meetings.",
     Action.end_meeting: "Only this group's facilitators, host or an administrator can end its meetings.",
 }
-
-
-def clean_line(raw: str, *, field: str, label: str, most: int) -> str:
-    """One line of text: NFC, no control characters, single spaces, 1 to `most` characters."""
-    text = unicodedata.normalize("NFC", raw)
-    text = re.sub(
-        r"\s+", " ", "".join(ch for ch in text if unicodedata.category(ch)[0] != "C" or ch in "\t\n")
-    )
-    text = text.strip()
-    if not 1 <= len(text) <= most:
-        raise InvalidInput(f"{label} must be 1 to {most} characters long.", field=field)
-    return text
-
-
-def clean_text(raw: str, *, field: str, label: str, most: int, least: int = 1) -> str:
-    """Multi-line text: NFC, newlines kept (as \\n), other control characters dropped."""
-    text = unicodedata.normalize("NFC", raw).replace("\r\n", "\n").replace("\r", "\n")
-    text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C" or ch in "\n\t").strip()
-    if not least <= len(text) <= most:
-        raise InvalidInput(f"{label} must be {least} to {most} characters long.", field=field)
-    return text
+EDIT_REFUSED = "Only this group's host or an administrator can change the group."
+COHOST_REFUSED = "Only this group's host or an administrator can add co-hosts."
+ARCHIVE_REFUSED = "Only this group's host or an administrator can archive the group."
+SCHEDULE_REFUSED = "Only this group's host or an administrator can change its meetings."
+CANCEL_REFUSED = "Only this group's facilitators, host or an administrator can cancel its meetings."
+EXTEND_REFUSED = "Only this group's facilitators, host or an administrator can extend its meetings."
 
 
 async def role_in(s: AsyncSession, *, group_id: int, user_id: int) -> GroupRoleName | None:
@@ -114,20 +90,37 @@ async def role_in(s: AsyncSession, *, group_id: int, user_id: int) -> GroupRoleN
     return None if row is None else GroupRoleName(row.role)
 
 
-async def require(s: AsyncSession, *, action: Action, user: User, group_id: int | None) -> None:
-    """Raise `Forbidden` unless `user` may take `action` (in `group_id`, if it is group-scoped)."""
+async def require(
+    s: AsyncSession, *, action: Action, user: User, group_id: int | None, refusal: str | None = None
+) -> None:
+    """Raise `Forbidden` (saying `refusal`, or the action's usual words) unless `user` may take
+    `action` (in `group_id`, if it is group-scoped)."""
     assert user.id is not None
     group_role = None if group_id is None else await role_in(s, group_id=group_id, user_id=user.id)
     if not may(action, platform_role=user.role, group_role=group_role):
-        raise Forbidden(_REFUSALS.get(action, "You may not do that in this group."))
+        raise Forbidden(refusal or _REFUSALS.get(action, "You may not do that in this group."))
 
 
 async def create_group(
-    s: AsyncSession, *, creator: User, name: str, description: str, guidelines: str | None = None
+    s: AsyncSession,
+    *,
+    creator: User,
+    name: str,
+    description: str,
+    guidelines: str | None = None,
+    topics: Iterable[str] = DEFAULT_TOPICS,
+    style: str = "peer",
+    credential: str | None = None,
+    language: str = "en",
+    size_limit: int = 12,
+    visibility: str = "listed",
+    visitors_allowed: bool = True,
 ) -> Group:
-    """Create a group with `creator` as its host; blank `guidelines` means `DEFAULT_GUIDELINES`."""
+    """Create a group with `creator` as its host; blank `guidelines` means `DEFAULT_GUIDELINES`.
+    The directory fields are checked against `meeting.groups.vocabulary` (`InvalidInput`)."""
     assert creator.id is not None
     await require(s, action=Action.create_group, user=creator, group_id=None)
+    checked_style = check_style(style)
     group = Group(
         name=clean_line(name, field="name", label="The group's name", most=GROUP_NAME_MAX),
         description=clean_text(
@@ -136,14 +129,139 @@ async def create_group(
         guidelines=DEFAULT_GUIDELINES
         if guidelines is None or not guidelines.strip()
         else clean_text(guidelines, field="guidelines", label="The guidelines", most=GUIDELINES_MAX),
+        style=checked_style.value,
+        credential=check_credential(credential, style=checked_style),
+        language=check_language(language),
+        size_limit=check_size_limit(size_limit),
+        visibility=check_visibility(visibility).value,
+        visitors_allowed=bool(visitors_allowed),
     )
+    checked_topics = check_topics(topics)
     s.add(group)
     await s.flush()
     assert group.id is not None
     s.add(GroupRole(group_id=group.id, user_id=creator.id, role=GroupRoleName.host))
     s.add(GuidelinesAcceptance(group_id=group.id, user_id=creator.id, version=group.guidelines_version))
+    await _set_topics(s, group_id=group.id, topics=checked_topics)
     await s.flush()
     return group
+
+
+async def update_group(s: AsyncSession, *, group: Group, actor: User, changes: Mapping[str, Any]) -> Group:
+    """Change any of name, description and the directory fields (`DIRECTORY_FIELDS`); keys
+    left out keep their value. A group that becomes peer-led loses its credential line."""
+    assert group.id is not None
+    await require(s, action=Action.edit_guidelines, user=actor, group_id=group.id, refusal=EDIT_REFUSED)
+    unknown = set(changes) - {"name", "description", *DIRECTORY_FIELDS}
+    if unknown:
+        raise InvalidInput(f"Unknown field {sorted(unknown)[0]!r}.", field=sorted(unknown)[0])
+    if "name" in changes:
+        group.name = clean_line(changes["name"], field="name", label="The group's name", most=GROUP_NAME_MAX)
+    if "description" in changes:
+        group.description = clean_text(
+            changes["description"],
+            field="description",
+            label="The description",
+            most=DESCRIPTION_MAX,
+            least=0,
+        )
+    style = check_style(changes["style"]) if "style" in changes else Style(group.style)
+    if "credential" in changes:
+        group.credential = check_credential(changes["credential"], style=style)
+    elif style is not Style.professional:
+        group.credential = None
+    group.style = style.value
+    if "language" in changes:
+        group.language = check_language(changes["language"])
+    if "size_limit" in changes:
+        group.size_limit = check_size_limit(changes["size_limit"])
+    if "visibility" in changes:
+        group.visibility = check_visibility(changes["visibility"]).value
+    if "visitors_allowed" in changes:
+        if not isinstance(changes["visitors_allowed"], bool):
+            raise InvalidInput("visitors_allowed must be true or false.", field="visitors_allowed")
+        group.visitors_allowed = changes["visitors_allowed"]
+    if "topics" in changes:
+        await _set_topics(s, group_id=group.id, topics=check_topics(changes["topics"]))
+    s.add(group)
+    await s.flush()
+    return group
+
+
+async def _set_topics(s: AsyncSession, *, group_id: int, topics: Iterable[str]) -> None:
+    await s.exec(sa.delete(GroupTopic).where(col(GroupTopic.group_id) == group_id))
+    for topic in topics:
+        s.add(GroupTopic(group_id=group_id, topic=topic))
+    await s.flush()
+
+
+async def topics_of(s: AsyncSession, *, group_ids: Iterable[int]) -> dict[int, list[str]]:
+    """Each group's topic slugs, in vocabulary order (an id with none maps to [])."""
+    ids = list(group_ids)
+    found: dict[int, list[str]] = {group_id: [] for group_id in ids}
+    if not ids:
+        return found
+    query = select(GroupTopic).where(col(GroupTopic.group_id).in_(ids))
+    for row in (await s.exec(query)).all():
+        found[row.group_id].append(row.topic)
+    return {group_id: list(parse_topics(topics)) for group_id, topics in found.items()}
+
+
+async def runners_of(s: AsyncSession, *, group_id: int) -> list[tuple[int, str, GroupRoleName]]:
+    """The group's hosts and facilitators as (user id, display name, role): hosts first, by name."""
+    query = (
+        select(User.id, User.display_name, GroupRole.role)
+        .join(GroupRole, col(GroupRole.user_id) == col(User.id))
+        .where(col(GroupRole.group_id) == group_id)
+        .where(col(GroupRole.role).in_([GroupRoleName.host.value, GroupRoleName.facilitator.value]))
+    )
+    rows = [(int(uid or 0), name, GroupRoleName(role)) for uid, name, role in (await s.exec(query)).all()]
+    return sorted(rows, key=lambda row: (row[2] != GroupRoleName.host, row[1].casefold(), row[0]))
+
+
+async def add_cohost(s: AsyncSession, *, group: Group, actor: User, user_id: int) -> GroupRole:
+    """Make `user_id` a host of `group` (joining them if need be), with the powers of its creator."""
+    assert group.id is not None
+    await require(s, action=Action.assign_facilitator, user=actor, group_id=group.id, refusal=COHOST_REFUSED)
+    if await s.get(User, user_id) is None:
+        raise NotFound(f"No account with id {user_id}.", field="user_id")
+    values = {"group_id": group.id, "user_id": user_id, "role": GroupRoleName.host.value}
+    await _insert_ignore(s, GroupRole, created_at=utcnow(), **values)
+    await s.exec(
+        sa.update(GroupRole)
+        .where(col(GroupRole.group_id) == group.id, col(GroupRole.user_id) == user_id)
+        .values(role=GroupRoleName.host.value)
+    )
+    return await _membership(s, group_id=group.id, user_id=user_id)
+
+
+def require_active(group: Group) -> None:
+    """Raise `GroupArchived` for an archived group (nothing new is scheduled in one)."""
+    if group.archived_at is not None:
+        raise GroupArchived("This group is archived; its meetings cannot be scheduled or changed.")
+
+
+async def record_notice(
+    s: AsyncSession,
+    *,
+    group_id: int,
+    kind: NoticeKind | str,
+    meeting_id: int | None = None,
+    previous_starts_at: datetime | None = None,
+    now: datetime | None = None,
+) -> GroupNotice:
+    """Write something members should be told (shown by the attendance feed to those who
+    RSVPed to `meeting_id`, or to the group's members when it is None)."""
+    notice = GroupNotice(
+        group_id=group_id,
+        meeting_id=meeting_id,
+        kind=NoticeKind(kind),
+        previous_starts_at=previous_starts_at,
+        created_at=now or utcnow(),
+    )
+    s.add(notice)
+    await s.flush()
+    return notice
 
 
 async def get_group(s: AsyncSession, *, group_id: int) -> Group:
@@ -234,23 +352,21 @@ async def create_meeting(
     title: str,
     starts_at: datetime,
     ends_at: datetime,
+    timezone: str = "UTC",
     now: datetime | None = None,
 ) -> Meeting:
-    """Schedule a meeting; times must be timezone-aware, are stored in UTC, and must end later."""
+    """Schedule a one-off meeting; times must be timezone-aware, are stored in UTC, and must
+    end later, within 24 hours; `timezone` (IANA) is the zone it is shown in by default."""
     assert group.id is not None
     await require(s, action=Action.create_meeting, user=actor, group_id=group.id)
-    for name, value in (("starts_at", starts_at), ("ends_at", ends_at)):
-        if value.tzinfo is None or value.utcoffset() is None:
-            raise InvalidInput(f"{name} needs a time zone (a UTC offset such as +00:00).", field=name)
-    if ends_at <= starts_at:
-        raise InvalidInput("ends_at must be after starts_at.", field="ends_at")
-    if ends_at <= (now or utcnow()):
-        raise InvalidInput("ends_at is in the past; a meeting must end in the future.", field="ends_at")
+    require_active(group)
+    check_times(starts_at, ends_at, now=now or utcnow())
     meeting = Meeting(
         group_id=group.id,
         title=clean_line(title, field="title", label="The title", most=TITLE_MAX),
         starts_at=starts_at.astimezone(UTC),
         ends_at=ends_at.astimezone(UTC),
+        timezone=check_timezone(timezone),
     )
     s.add(meeting)
     await s.flush()
@@ -264,18 +380,32 @@ async def get_meeting(s: AsyncSession, *, meeting_id: int) -> Meeting:
     return meeting
 
 
-def status_of(meeting: Meeting, *, now: datetime) -> RoomStatus:
-    """Whether `meeting`'s room is "not_yet" open, "open" or "ended" at `now`."""
-    return room_status(now, meeting.starts_at, meeting.ends_at, meeting.state)
+def status_of(meeting: Meeting, *, now: datetime, window: RoomWindow = DEFAULT_WINDOW) -> RoomStatus:
+    """Whether `meeting`'s room is "not_yet" open, "open", "ended" or "cancelled" at `now`."""
+    return window.status(meeting, now=now)
+
+
+def member_status(room: RoomStatus) -> str:
+    """What members are told of a meeting: scheduled, open, ended or cancelled."""
+    return "scheduled" if room == "not_yet" else room
 
 
 async def open_meeting(
-    s: AsyncSession, *, meeting: Meeting, actor: User, now: datetime | None = None
+    s: AsyncSession,
+    *,
+    meeting: Meeting,
+    actor: User,
+    now: datetime | None = None,
+    window: RoomWindow = DEFAULT_WINDOW,
 ) -> Meeting:
-    """Open the room now, even before its usual window; `MeetingEnded` once it is over."""
+    """Open the room now, even before its usual window; `MeetingEnded` once it is over,
+    `MeetingCancelled` if it was cancelled."""
     await require(s, action=Action.open_meeting, user=actor, group_id=meeting.group_id)
     now = now or utcnow()
-    if status_of(meeting, now=now) == "ended":
+    status = status_of(meeting, now=now, window=window)
+    if status == "cancelled":
+        raise MeetingCancelled("This meeting was cancelled; its room does not open.")
+    if status == "ended":
         raise MeetingEnded("This meeting has already ended; it cannot be opened again.")
     if meeting.state != MeetingState.open:
         meeting.state, meeting.opened_at = MeetingState.open, now
@@ -287,9 +417,10 @@ async def open_meeting(
 async def end_meeting(
     s: AsyncSession, *, meeting: Meeting, actor: User, now: datetime | None = None
 ) -> Meeting:
-    """End the meeting for everyone (idempotent); its room admits nobody afterwards."""
+    """End the meeting for everyone (idempotent; a cancelled meeting stays cancelled); its room
+    admits nobody afterwards."""
     await require(s, action=Action.end_meeting, user=actor, group_id=meeting.group_id)
-    if meeting.state != MeetingState.ended:
+    if meeting.state not in (MeetingState.ended, MeetingState.cancelled):
         meeting.state, meeting.ended_at = MeetingState.ended, min(now or utcnow(), meeting.ends_at)
         s.add(meeting)
         await s.flush()
@@ -297,7 +428,11 @@ async def end_meeting(
 
 
 async def meetings_of(s: AsyncSession, *, group_id: int) -> list[Meeting]:
-    query = select(Meeting).where(col(Meeting.group_id) == group_id).order_by(col(Meeting.starts_at))
+    query = (
+        select(Meeting)
+        .where(col(Meeting.group_id) == group_id)
+        .order_by(col(Meeting.starts_at), col(Meeting.id))
+    )
     return list((await s.exec(query)).all())
 
 
