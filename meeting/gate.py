@@ -12,10 +12,13 @@ Checks run in this order, and the first failure is the answer:
 
     4401  not logged in, or the session is unknown, idle too long or expired
     4404  no such meeting
-    4403  not a member of the meeting's group (platform admins need not be)
+    4403  not a member of the meeting's group (platform admins need not be; someone holding a
+          visitor pass for this very meeting enters as a visitor, who listens and reacts)
     4403  banned from the group (`meeting.moderation`; admins included)
     4403  the group's current guidelines version not accepted (admins included)
-    4410  the room is not open yet, or the meeting has ended (`moderation.entry`)
+    4410  the meeting was cancelled, the room is not open yet, or the meeting has ended
+          (`meeting.groups.window`: the room opens HEARTH_ROOM_OPENS_MINUTES before the start
+          and closes HEARTH_ROOM_GRACE_MINUTES after the end)
 
 Person-specific refusals come before the clock, so someone who must still accept the
 guidelines learns it while waiting for the room to open. On admission the room role is
@@ -35,13 +38,14 @@ from typing import TYPE_CHECKING
 
 from meeting.accounts import sessions
 from meeting.accounts.models import Role
+from meeting.attendance import service as attendance
 from meeting.db import Database, utcnow
 from meeting.groups import service
 from meeting.groups.models import GroupRoleName, Meeting
+from meeting.groups.window import RoomWindow
 from meeting.moderation import rules
 from meeting.moderation import service as moderation
 from meeting.settings import Settings
-from moderation.entry import opens_at
 from rooms.types import Admission, Gate, Member, RoomRole
 
 _ROOM_ROLES = {
@@ -62,6 +66,7 @@ class MeetingGate:
 
     def __init__(self, db: Database, settings: Settings, *, clock: Callable[[], datetime] = utcnow) -> None:
         self.db, self.settings, self.clock = db, settings, clock
+        self.window = RoomWindow.from_settings(settings)
 
     async def admit(self, *, session_token: str | None, meeting_id: int) -> Admission:
         """Admit the session's user to `meeting_id`'s room, or say why not (see the module doc)."""
@@ -74,7 +79,8 @@ class MeetingGate:
                 return _refuse(4404, "There is no such meeting.")
             role = await service.role_in(s, group_id=meeting.group_id, user_id=user.id)
             admin = user.role == Role.admin
-            if role is None and not admin:
+            visitor = role is None and not admin
+            if visitor and not await attendance.visitor_pass(s, user_id=user.id, meeting_id=meeting_id):
                 return _refuse(4403, "Join this group before entering its meetings.")
             if await moderation.is_banned(s, group_id=meeting.group_id, user_id=user.id):
                 return _refuse(4403, BANNED)
@@ -85,7 +91,14 @@ class MeetingGate:
             refusal = self._closed(meeting)
             if refusal is not None:
                 return refusal
-            room_role = RoomRole.admin if admin else _ROOM_ROLES[role or GroupRoleName.member]
+            room_role = (
+                RoomRole.admin
+                if admin
+                else RoomRole.visitor
+                if visitor
+                else _ROOM_ROLES[role or GroupRoleName.member]
+            )
+            await attendance.record_attendance(s, meeting_id=meeting_id, user_id=user.id)
             return Admission(
                 member=Member(user_id=user.id, name=user.display_name, role=room_role),
                 session_key=sessions.token_hash(session_token),
@@ -95,11 +108,13 @@ class MeetingGate:
             )
 
     def _closed(self, meeting: Meeting) -> Admission | None:
-        status = service.status_of(meeting, now=self.clock())
+        status = service.status_of(meeting, now=self.clock(), window=self.window)
+        if status == "cancelled":
+            return _refuse(4410, "This meeting was cancelled.")
         if status == "ended":
             return _refuse(4410, "This meeting has ended.")
         if status == "not_yet":
-            when = opens_at(meeting.starts_at).strftime("%H:%M UTC on %d %b %Y")
+            when = self.window.opens_at(meeting).strftime("%H:%M UTC on %d %b %Y")
             return _refuse(4410, f"The room isn't open yet. It opens at {when}.")
         return None
 

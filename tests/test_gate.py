@@ -18,7 +18,7 @@ from meeting.accounts import sessions
 from meeting.accounts.models import Role, User
 from meeting.db import Database
 from meeting.gate import BANNED, MeetingGate
-from meeting.groups import service
+from meeting.groups import series, service
 from meeting.groups.models import Group, Meeting
 from meeting.moderation import rules
 from meeting.moderation import service as moderation
@@ -29,6 +29,7 @@ pytestmark = pytest.mark.postgres
 
 STARTS = datetime(2031, 5, 6, 18, 0, tzinfo=UTC)
 ENDS = STARTS + timedelta(minutes=90)
+GRACE = timedelta(minutes=10)  # HEARTH_ROOM_GRACE_MINUTES' default: the room closes this long after the end
 PEOPLE = ("admin", "host", "facilitator", "member", "outsider", "unaccepted")
 
 
@@ -122,7 +123,9 @@ async def test_admitted_people_get_their_room_role(world: World, who: str, role:
         (timedelta(minutes=-10), 0),  # exactly 10 minutes before: open
         (timedelta(0), 0),
         (ENDS - STARTS - timedelta(seconds=1), 0),
-        (ENDS - STARTS, 4410),  # exactly at the end: ended
+        (ENDS - STARTS, 0),  # at the end the grace period begins
+        (ENDS - STARTS + GRACE - timedelta(seconds=1), 0),
+        (ENDS - STARTS + GRACE, 4410),  # exactly at the end of the grace period: closed
         (timedelta(days=1), 4410),
     ],
 )
@@ -138,8 +141,37 @@ async def test_refusal_reasons_say_whether_it_is_early_or_over(world: World) -> 
     early = await world.admit("member")
     assert "isn't open yet" in early.reason
     assert "17:50 UTC" in early.reason
-    world.clock.now = ENDS
+    world.clock.now = ENDS + GRACE
     assert (await world.admit("member")).reason == "This meeting has ended."
+
+
+async def test_the_window_follows_the_settings(world: World) -> None:
+    settings = world.settings.with_(room_opens_minutes=30, room_grace_minutes=0)
+    gate = MeetingGate(world.db, settings, clock=world.clock)
+    world.clock.now = STARTS - timedelta(minutes=30)
+    assert (
+        await gate.admit(session_token=world.tokens["member"], meeting_id=world.meeting_id)
+    ).close_code == 0
+    world.clock.now = STARTS - timedelta(minutes=31)
+    refused = await gate.admit(session_token=world.tokens["member"], meeting_id=world.meeting_id)
+    assert (refused.close_code, "17:30 UTC" in refused.reason) == (4410, True)
+    world.clock.now = ENDS
+    assert (
+        await gate.admit(session_token=world.tokens["member"], meeting_id=world.meeting_id)
+    ).close_code == 4410
+
+
+async def test_a_cancelled_meeting_is_refused_with_4410(world: World) -> None:
+    async with world.db.session() as s:
+        meeting = await service.get_meeting(s, meeting_id=world.meeting_id)
+        await series.cancel_meeting(
+            s, meeting=meeting, actor=world.users["facilitator"], now=STARTS - timedelta(days=1)
+        )
+    for who in ("member", "host", "admin"):
+        admission = await world.admit(who)
+        assert (admission.member, admission.close_code) == (None, 4410), who
+        assert admission.reason == "This meeting was cancelled."
+    assert (await world.admit("outsider")).close_code == 4403  # person checks still come first
 
 
 @pytest.mark.parametrize(

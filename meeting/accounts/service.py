@@ -173,6 +173,7 @@ DELETED_DATA = (
     "your email address, display name and password hash",
     "every login session on every device",
     "your group memberships, guideline acceptances and RSVPs",
+    "your attendance records, visitor passes, reminders and preferences, and your calendar feed link",
     "the list of people you blocked, and any bans on you",
 )
 

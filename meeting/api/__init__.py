@@ -6,15 +6,23 @@ from pydantic import BaseModel
 from starlette.routing import Route
 
 from meeting.accounts.models import UserCreate, UserPublic
-from meeting.api import accounts, groups, moderation
+from meeting.api import accounts, groups, meetings, moderation
+from meeting.api.attendance import ENDPOINTS_ATTENDANCE
 from meeting.api.openapi import Endpoint, routes
 from meeting.groups.models import (
     AcceptancePublic,
     GroupCreate,
     GroupDetail,
+    GroupUpdate,
     MeetingCreate,
+    MeetingExtend,
+    MeetingList,
     MeetingPublic,
+    MeetingScheduled,
+    MeetingUpdate,
     MembershipPublic,
+    SeriesDetail,
+    SeriesUpdate,
 )
 from meeting.moderation.models import AuditLog, BanList, BlockList, GroupRules
 
@@ -70,6 +78,18 @@ ENDPOINTS: list[Endpoint] = [
         auth=True,
     ),
     Endpoint(
+        "GET",
+        "/groups",
+        groups.list_groups,
+        "The directory: listed, active groups; query: topic (repeatable), style (peer|professional), "
+        "language (BCP 47; 'en' also finds 'en-GB'), q (words in the name or description), day "
+        "(mon..sun, repeatable) and from/to (local HH:MM) for the next meeting in tz (IANA, default "
+        "UTC), has_seats=true, page, per_page (at most 50); soonest next meeting first",
+        returns=groups.DirectoryPagePublic,
+        errors=(422,),
+        auth=True,
+    ),
+    Endpoint(
         "POST",
         "/groups",
         groups.create_group,
@@ -81,17 +101,64 @@ ENDPOINTS: list[Endpoint] = [
         auth=True,
     ),
     Endpoint(
-        "GET", "/groups/{id}", groups.get_group, "A group", returns=GroupDetail, errors=(404,), auth=True
+        "GET",
+        "/groups/{id}",
+        groups.get_group,
+        "A group, its hosts and facilitators and its upcoming meetings",
+        returns=GroupDetail,
+        errors=(404,),
+        auth=True,
+    ),
+    Endpoint(
+        "PATCH",
+        "/groups/{id}",
+        groups.update_group,
+        "Change the group's name, description or directory fields (group host or admin)",
+        body=GroupUpdate,
+        returns=GroupDetail,
+        errors=(403, 404, 415, 422),
+        auth=True,
+    ),
+    Endpoint(
+        "POST",
+        "/groups/{id}/archive",
+        groups.archive_group,
+        "Archive the group: it leaves the directory and its meetings not yet started are cancelled, "
+        "with a notice to members (group host or admin; idempotent)",
+        returns=GroupDetail,
+        errors=(403, 404),
+        auth=True,
+    ),
+    Endpoint(
+        "POST",
+        "/groups/{id}/hosts",
+        groups.add_host,
+        "Make a user a co-host of the group (group host or admin)",
+        body=groups.HostAssign,
+        returns=MembershipPublic,
+        errors=(403, 404, 415, 422),
+        auth=True,
+    ),
+    Endpoint(
+        "GET",
+        "/groups/{id}/meetings",
+        groups.list_meetings,
+        "The group's meetings overlapping a window, cancelled ones included; query: from, to "
+        "(ISO 8601 with an offset, or a date; default now to eight weeks later; at most a year)",
+        returns=MeetingList,
+        errors=(404, 422),
+        auth=True,
     ),
     Endpoint(
         "POST",
         "/groups/{id}/meetings",
         groups.create_meeting,
-        "Schedule a meeting (group host or admin; times in ISO 8601 with an offset)",
+        "Schedule a meeting, or with rrule a series whose first occurrence is starts_at-ends_at "
+        "(group host or admin; times in ISO 8601 with an offset; timezone IANA)",
         body=MeetingCreate,
-        returns=MeetingPublic,
+        returns=MeetingScheduled,
         status=201,
-        errors=(403, 404, 415, 422),
+        errors=(403, 404, 409, 415, 422),
         auth=True,
     ),
     Endpoint(
@@ -207,6 +274,56 @@ ENDPOINTS: list[Endpoint] = [
         auth=True,
     ),
     Endpoint(
+        "PATCH",
+        "/meetings/{id}",
+        meetings.update_meeting,
+        "Change one meeting's title or times; an occurrence so changed keeps them when its series "
+        "is edited (group host or admin)",
+        body=MeetingUpdate,
+        returns=MeetingPublic,
+        errors=(403, 404, 409, 415, 422),
+        auth=True,
+    ),
+    Endpoint(
+        "POST",
+        "/meetings/{id}/cancel",
+        meetings.cancel_meeting,
+        "Cancel a meeting that has not started (facilitators, group host, admin; idempotent)",
+        returns=MeetingPublic,
+        errors=(403, 404, 409),
+        auth=True,
+    ),
+    Endpoint(
+        "POST",
+        "/meetings/{id}/extend",
+        meetings.extend_meeting,
+        "Move the meeting's end 5 to 120 minutes later (facilitators, group host, admin)",
+        body=MeetingExtend,
+        returns=MeetingPublic,
+        errors=(403, 404, 409, 415, 422),
+        auth=True,
+    ),
+    Endpoint(
+        "GET",
+        "/series/{id}",
+        meetings.get_series,
+        "A meeting series and its next 10 occurrences",
+        returns=SeriesDetail,
+        errors=(404,),
+        auth=True,
+    ),
+    Endpoint(
+        "PATCH",
+        "/series/{id}",
+        meetings.update_series,
+        "Change a series' title, first occurrence, time zone or rule; its future occurrences follow "
+        "(group host or admin)",
+        body=SeriesUpdate,
+        returns=SeriesDetail,
+        errors=(403, 404, 409, 415, 422),
+        auth=True,
+    ),
+    Endpoint(
         "POST",
         "/meetings/{id}/open",
         groups.open_meeting,
@@ -225,6 +342,10 @@ ENDPOINTS: list[Endpoint] = [
         auth=True,
     ),
 ]
+
+
+# Attendance, RSVPs and calendars go first: `GET /meetings/{id}.ics` must win over `GET /meetings/{id}`.
+ENDPOINTS[:0] = ENDPOINTS_ATTENDANCE
 
 
 def api_routes() -> list[Route]:

@@ -1,0 +1,1 @@
+"""Calendar files and feeds for meetings (`service`), and each member's secret feed token."""
