@@ -23,6 +23,7 @@ from starlette.staticfiles import StaticFiles
 
 from meeting.accounts import sessions
 from meeting.api import api_routes
+from meeting.api.attendance import calendar_routes
 from meeting.api.errors import DOMAIN_ERRORS, ApiError, domain_error, error_response
 from meeting.context import Hearth
 from meeting.db import Database
@@ -30,9 +31,13 @@ from meeting.gate import MeetingGate
 from meeting.health import health_routes
 from meeting.live import sweep_meetings
 from meeting.moderation.ledger import MeetingLedger
+from meeting.reminders.service import run_reminders
 from meeting.settings import Settings, SettingsError
+from meeting.web.dashboard import dashboard_routes
+from meeting.web.directory import directory_routes
 from meeting.web.groups import group_page_routes
 from meeting.web.moderation import moderation_page_routes
+from meeting.web.my_meetings import my_meetings_routes
 from meeting.web.pages import page_routes
 from meeting.web.room import room_page_routes
 from meeting.web.security import SecurityHeaders
@@ -100,6 +105,7 @@ def create_app(settings: Settings, *, tune_gc: bool = False) -> Starlette:
         chores = [
             asyncio.create_task(_purge_sessions(app.state.hearth)),
             asyncio.create_task(sweep_meetings(app.state.hearth)),
+            asyncio.create_task(run_reminders(app.state.hearth), name="hearth-reminders"),
         ]
         if tune_gc:
             settle_gc()
@@ -121,8 +127,12 @@ def create_app(settings: Settings, *, tune_gc: bool = False) -> Starlette:
             *page_routes(),
             *group_page_routes(),
             *moderation_page_routes(),
+            *directory_routes(),
+            *dashboard_routes(),
+            *my_meetings_routes(),
             *room_page_routes(),
             *api_routes(),
+            *calendar_routes(),
             *health_routes(),
             endpoint.route(),
             Mount("/static", StaticFiles(directory=asset_dir("static")), name="static"),

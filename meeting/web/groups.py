@@ -28,6 +28,7 @@ from meeting.groups.models import DEFAULT_GUIDELINES, Group, Meeting
 from meeting.live import end_live_room
 from meeting.moderation import service as moderation
 from meeting.web.auth import current_user
+from meeting.web.directory import group_page_extras
 from meeting.web.moderation import RULE_FIELDS, group_sections, lift_ban, save_rules
 from meeting.web.pages import FormRejected, form_data, redirect, text
 from meeting.web.templating import error_page, render
@@ -45,6 +46,11 @@ NOTICES = {
     "ended": "The meeting has ended.",
     "rules": "The room rules were saved. They apply to everyone who enters a meeting from now on.",
     "unbanned": "The ban was lifted. They can join this group's meetings again.",
+    "going": "You're going. The meeting is in My meetings, with a calendar file.",
+    "waitlist": "This meeting is full, so you're on its waitlist. If a seat frees up, it's yours.",
+    "rsvp_cancelled": "Your RSVP was cancelled. Thank you for letting the group know.",
+    "visiting": "You're visiting this meeting: you can listen and react. Afterwards you're welcome to join.",
+    "cancelled": "The meeting was cancelled. Members who RSVPed will be told.",
 }
 
 
@@ -132,7 +138,13 @@ async def new_group(request: Request) -> Response:
     entered = {key: text(form, key) for key in ("name", "description", "guidelines")}
     try:
         async with hearth(request).db.session() as s:
-            group = await service.create_group(s, creator=user, **entered)
+            group = await service.create_group(
+                s,
+                creator=user,
+                name=entered["name"],
+                description=entered["description"],
+                guidelines=entered["guidelines"],
+            )
     except service.GroupError as exc:
         ctx |= {"form": entered, "errors": {exc.field or "_": str(exc)}}
         return await render(request, "groups/new.html", ctx, status=_status(exc))
@@ -160,6 +172,9 @@ async def _group_page(request: Request, *, status: int = 200, **extra: Any) -> R
             meetings = await service.meetings_of(s, group_id=group_id)
             moderation_ctx = await group_sections(
                 s, group=group, user=user, role=role, meetings=meetings, request=request
+            )
+            extras = await group_page_extras(
+                s, request=request, group=group, user=user, role=role, meetings=meetings
             )
     except service.NotFound:
         return await error_page(
@@ -193,6 +208,7 @@ async def _group_page(request: Request, *, status: int = 200, **extra: Any) -> R
         "section_errors": {},
         "section_forms": {"schedule": {"timezone": "UTC"}},
         **moderation_ctx,
+        **extras,
     }
     return await render(request, "groups/page.html", ctx | extra, status=status)
 

@@ -1,0 +1,307 @@
+"""A member's own meetings: `GET /me/meetings` ("My meetings": what they RSVPed to, in their
+time zone, the room link once it opens, waitlist places, notices of cancelled and moved
+meetings and archived groups, their preferences and their secret calendar link), and the
+RSVP and visit buttons of the group page.
+
+Every POST checks CSRF and Origin first (`form_data`), calls `meeting.attendance.service` or
+`meeting.calendars.service`, and redirects with 303, or shows the refusal on the page it came
+from (the group page, or My meetings when the form says `back=me`). The calendar link is
+shown once, on the page that answers the POST that made it: only its hash is kept.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from meeting.accounts.models import User
+from meeting.attendance import service as attendance
+from meeting.attendance.models import RsvpStatus
+from meeting.calendars import service as calendars
+from meeting.context import hearth
+from meeting.db import utcnow
+from meeting.groups import service
+from meeting.groups.models import Group, GroupNotice, Meeting
+from meeting.groups.window import RoomWindow
+from meeting.web import groups as group_pages
+from meeting.web.auth import current_user
+from meeting.web.directory import zone_from
+from meeting.web.localtime import ViewerZone, clock_text, day_text, span_text, zone_names
+from meeting.web.pages import FormRejected, form_data, redirect, text
+from meeting.web.templating import error_page, render
+
+CHECKED = "yes"
+NOTICES = {
+    "cancelled": "Your RSVP was cancelled. Thank you for letting the group know.",
+    "preferences": "Your preferences were saved.",
+    "calendar_off": "Your calendar link was turned off. Calendar apps using it will stop updating.",
+}
+PAGE = "/me/meetings"
+
+
+async def _viewer(request: Request, path: str) -> User | Response:
+    user = await current_user(request)
+    if user is None or user.id is None:
+        return redirect(f"/login?next={path}")
+    return user
+
+
+# --- My meetings ----------------------------------------------------------------------------
+
+
+def notice_text(
+    kind: str, *, group: Group, meeting: Meeting | None, previous: datetime | None, zone: ViewerZone
+) -> str:
+    """What a notice says, with times in the member's zone."""
+    when = None if meeting is None else span_text(meeting.starts_at, meeting.ends_at, zone.zone)
+    if kind == "cancelled":
+        return f"{group.name}: the meeting on {when} was cancelled."
+    if kind == "moved":
+        was = ""
+        if previous is not None:
+            was = f" from {day_text(previous.astimezone(zone.zone))}, {clock_text(previous, zone.zone)}"
+        return f"{group.name}: a meeting was moved{was} to {when}."
+    if kind == "invited":
+        return f"Thank you for visiting {group.name}. You are welcome to join the group."
+    if when:
+        return f"{group.name} was archived, so its meeting on {when} was cancelled."
+    return f"{group.name} was archived: it holds no more meetings."
+
+
+def _notices(
+    found: list[tuple[GroupNotice, Meeting | None, Group]],
+    invitations: list[tuple[Any, Meeting, Group]],
+    zone: ViewerZone,
+) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = [
+        {
+            "kind": str(n.kind),
+            "group": g,
+            "text": notice_text(str(n.kind), group=g, meeting=m, previous=n.previous_starts_at, zone=zone),
+            "at": n.created_at,
+        }
+        for n, m, g in found
+    ]
+    rows += [
+        {
+            "kind": "invited",
+            "group": g,
+            "text": notice_text("invited", group=g, meeting=m, previous=None, zone=zone),
+            "at": m.ended_at or m.ends_at,
+        }
+        for _, m, g in invitations
+    ]
+    rows.sort(key=lambda row: row["at"], reverse=True)
+    for row in rows:
+        row["day"] = day_text(row["at"].astimezone(zone.zone))
+    return rows[:20]
+
+
+async def _my_page(request: Request, user: User, *, status: int = 200, **extra: Any) -> Response:
+    assert user.id is not None
+    h = hearth(request)
+    now = utcnow()
+    window = RoomWindow.from_settings(h.settings)
+    async with h.db.session() as s:
+        prefs = await attendance.preferences(s, user_id=user.id)
+        mine = await attendance.my_meetings(s, user_id=user.id, now=now)
+        found = await attendance.notices_for(s, user_id=user.id, limit=20)
+        invitations = await attendance.visit_invitations(s, user_id=user.id, now=now)
+        token_made = await calendars.token_created(s, user_id=user.id)
+    zone = zone_from(request, prefs.timezone)
+    meetings = []
+    for item in mine:
+        m = item.meeting
+        room = window.status(m, now=now)
+        meetings.append(
+            {
+                "m": m,
+                "group": item.group,
+                "rsvp": item.rsvp,
+                "when": span_text(m.starts_at, m.ends_at, zone.zone),
+                "opens": clock_text(window.opens_at(m), zone.zone),
+                "opens_day": day_text(window.opens_at(m).astimezone(zone.zone)),
+                "room": room,
+                "enter": room == "open" and item.rsvp.status == RsvpStatus.going,
+                "archived": item.group.archived_at is not None,
+            }
+        )
+    ctx: dict[str, Any] = {
+        "active": "my-meetings",
+        "zone": zone,
+        "zone_guessed": zone.guessed and request.method == "GET",
+        "meetings": meetings,
+        "notices": _notices(found, invitations, zone),
+        "prefs": prefs,
+        "prefs_form": {
+            "timezone": prefs.timezone or "",
+            "reminders": CHECKED if prefs.reminders else "",
+            "reveal_group_name": CHECKED if prefs.reveal_group_name else "",
+        },
+        "reminders_sent": h.settings.reminders,
+        "time_zones": zone_names(),
+        "token_made": token_made,
+        "new_link": None,
+        "notice": NOTICES.get(request.query_params.get("done", "")),
+        "page_error": None,
+        "pref_errors": {},
+        "opens_minutes": h.settings.room_opens_minutes,
+    }
+    return await render(request, "account/meetings.html", ctx | extra, status=status)
+
+
+async def my_meetings(request: Request) -> Response:
+    user = await _viewer(request, PAGE)
+    if isinstance(user, Response):
+        return user
+    return await _my_page(request, user)
+
+
+async def save_preferences(request: Request) -> Response:
+    user = await _viewer(request, PAGE)
+    if isinstance(user, Response):
+        return user
+    assert user.id is not None
+    try:
+        form = await form_data(request)
+    except FormRejected as exc:
+        return exc.response
+    entered = {name: text(form, name) for name in ("timezone", "reminders", "reveal_group_name")}
+    changes = {
+        "timezone": entered["timezone"].strip() or None,
+        "reminders": entered["reminders"] == CHECKED,
+        "reveal_group_name": entered["reveal_group_name"] == CHECKED,
+    }
+    try:
+        async with hearth(request).db.session() as s:
+            await attendance.update_preferences(s, user_id=user.id, changes=changes)
+    except attendance.AttendanceError:
+        return await _my_page(
+            request,
+            user,
+            status=422,
+            prefs_form=entered,
+            pref_errors={"timezone": "Choose a time zone from the list."},
+        )
+    return redirect(f"{PAGE}?done=preferences#preferences")
+
+
+async def make_calendar_link(request: Request) -> Response:
+    """Make (or replace) the secret feed URL, and show it this once."""
+    user = await _viewer(request, PAGE)
+    if isinstance(user, Response):
+        return user
+    assert user.id is not None
+    try:
+        await form_data(request)
+    except FormRejected as exc:
+        return exc.response
+    h = hearth(request)
+    async with h.db.session() as s:
+        token = await calendars.new_token(s, user_id=user.id)
+    return await _my_page(request, user, new_link=f"{h.settings.base_url}/calendar/{token}.ics")
+
+
+async def revoke_calendar_link(request: Request) -> Response:
+    user = await _viewer(request, PAGE)
+    if isinstance(user, Response):
+        return user
+    assert user.id is not None
+    try:
+        await form_data(request)
+    except FormRejected as exc:
+        return exc.response
+    async with hearth(request).db.session() as s:
+        await calendars.revoke_token(s, user_id=user.id)
+    return redirect(f"{PAGE}?done=calendar_off#calendar")
+
+
+# --- RSVP and visit buttons -----------------------------------------------------------------
+
+
+async def _refused(request: Request, user: User, back: str, status: int, message: str) -> Response:
+    """Show why an RSVP form failed, on the page the form was on."""
+    if back == "me":
+        return await _my_page(request, user, status=status, page_error=message)
+    return await group_pages._group_page(request, status=status, section_errors={"meetings": {"_": message}})
+
+
+async def _meeting_form(request: Request, act: str) -> Response:
+    """RSVP, cancel an RSVP or visit: `act` is "rsvp", "cancel" or "visit"."""
+    group_id: int = request.path_params["group_id"]
+    meeting_id: int = request.path_params["meeting_id"]
+    user = await _viewer(request, f"/groups/{group_id}")
+    if isinstance(user, Response):
+        return user
+    try:
+        form = await form_data(request)
+    except FormRejected as exc:
+        return exc.response
+    back = "me" if text(form, "back") == "me" else "group"
+    if act == "visit" and text(form, "accept") != CHECKED:
+        message = "Tick the box to accept the group's guidelines before you visit."
+        return await _refused(request, user, back, 422, message)
+    try:
+        async with hearth(request).db.session() as s:
+            meeting = await service.get_meeting(s, meeting_id=meeting_id)
+            if meeting.group_id != group_id:
+                raise service.NotFound(f"No meeting with id {meeting_id} in this group.")
+            if act == "rsvp":
+                view = await attendance.rsvp(s, meeting_id=meeting_id, user=user)
+                done = "going" if view.status == RsvpStatus.going else "waitlist"
+            elif act == "cancel":
+                await attendance.cancel_rsvp(s, meeting_id=meeting_id, user=user)
+                done = "rsvp_cancelled"
+            else:
+                version = text(form, "version")
+                if not version.isascii() or not version.isdigit() or len(version) > 9:
+                    group = await service.get_group(s, group_id=group_id)
+                    raise service.GuidelinesChanged(group.guidelines_version)
+                await attendance.visit_group(
+                    s, group_id=group_id, user=user, version=int(version), meeting_id=meeting_id
+                )
+                done = "visiting"
+    except attendance.AttendanceError as exc:
+        return await _refused(request, user, back, exc.status, str(exc))
+    except service.GroupError as exc:
+        if isinstance(exc, service.NotFound) and back == "group":
+            return await error_page(
+                request,
+                404,
+                "Not found",
+                str(exc),
+                back=f"/groups/{group_id}",
+                back_label="Back to the group",
+            )
+        return await _refused(request, user, back, group_pages._status(exc), str(exc))
+    if back == "me":
+        return redirect(f"{PAGE}?done={'cancelled' if act == 'cancel' else done}#meetings")
+    return redirect(f"/groups/{group_id}?done={done}#meeting-{meeting_id}")
+
+
+async def rsvp(request: Request) -> Response:
+    return await _meeting_form(request, "rsvp")
+
+
+async def cancel_rsvp(request: Request) -> Response:
+    return await _meeting_form(request, "cancel")
+
+
+async def visit(request: Request) -> Response:
+    return await _meeting_form(request, "visit")
+
+
+def my_meetings_routes() -> list[Route]:
+    return [
+        Route(PAGE, my_meetings, methods=["GET"]),
+        Route("/me/preferences", save_preferences, methods=["POST"]),
+        Route("/me/calendar-link", make_calendar_link, methods=["POST"]),
+        Route("/me/calendar-link/revoke", revoke_calendar_link, methods=["POST"]),
+        Route("/groups/{group_id:int}/meetings/{meeting_id:int}/rsvp", rsvp, methods=["POST"]),
+        Route("/groups/{group_id:int}/meetings/{meeting_id:int}/rsvp/cancel", cancel_rsvp, methods=["POST"]),
+        Route("/groups/{group_id:int}/meetings/{meeting_id:int}/visit", visit, methods=["POST"]),
+    ]
