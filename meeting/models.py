@@ -9,6 +9,7 @@ from meeting.groups.models import (
     GroupRole,
     GroupTopic,
     GuidelinesAcceptance,
+    JoinRequest,
     Meeting,
     MeetingSeries,
 )
@@ -24,6 +25,7 @@ __all__ = [
     "GroupRole",
     "GroupTopic",
     "GuidelinesAcceptance",
+    "JoinRequest",
     "LoginSession",
     "Meeting",
     "MeetingSeries",

@@ -6,7 +6,7 @@ from pydantic import BaseModel
 from starlette.routing import Route
 
 from meeting.accounts.models import UserCreate, UserPublic
-from meeting.api import accounts, groups, meetings, moderation
+from meeting.api import accounts, groups, join_requests, meetings, moderation
 from meeting.api.attendance import ENDPOINTS_ATTENDANCE
 from meeting.api.openapi import Endpoint, routes
 from meeting.groups.models import (
@@ -14,6 +14,7 @@ from meeting.groups.models import (
     GroupCreate,
     GroupDetail,
     GroupUpdate,
+    JoinDecision,
     MeetingCreate,
     MeetingExtend,
     MeetingList,
@@ -178,6 +179,33 @@ ENDPOINTS: list[Endpoint] = [
         "Join the group as a member (idempotent)",
         returns=MembershipPublic,
         errors=(404,),
+        auth=True,
+    ),
+    Endpoint(
+        "POST",
+        "/groups/{id}/join-requests",
+        join_requests.ask,
+        "Ask to join a private group (a host or facilitator answers)",
+        status=202,
+        errors=(404, 422),
+        auth=True,
+    ),
+    Endpoint(
+        "GET",
+        "/groups/{id}/join-requests",
+        join_requests.pending,
+        "Requests to join waiting for an answer, oldest first (facilitators and up)",
+        errors=(403, 404),
+        auth=True,
+    ),
+    Endpoint(
+        "POST",
+        "/groups/{id}/join-requests/{user_id}",
+        join_requests.decide,
+        "Approve (the person becomes a member) or decline a request to join",
+        body=JoinDecision,
+        returns=MembershipPublic,
+        errors=(403, 404, 422),
         auth=True,
     ),
     Endpoint(

@@ -416,3 +416,26 @@ class GroupNotice(SQLModel, table=True):
 
 
 GroupDetail.model_rebuild()
+
+
+class JoinRequest(SQLModel, table=True):
+    """Someone asked to join a private group; a host or facilitator approves or declines."""
+
+    __tablename__ = "join_requests"
+
+    group_id: int = Field(foreign_key="groups.id", primary_key=True, ondelete="CASCADE")
+    user_id: int = Field(foreign_key="users.id", primary_key=True, index=True, ondelete="CASCADE")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class JoinRequestPublic(SQLModel):
+    user_id: int
+    display_name: str
+    created_at: datetime
+
+
+class JoinDecision(SQLModel):
+    """What `POST /api/v1/groups/{id}/join-requests/{user_id}` accepts."""
+
+    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
+    approve: bool

@@ -271,11 +271,16 @@ async def get_group(s: AsyncSession, *, group_id: int) -> Group:
     return group
 
 
+PRIVATE_GROUP = "This group is private: ask to join, and a host or facilitator will let you in."
+
+
 async def join_group(s: AsyncSession, *, group: Group, user: User) -> GroupRole:
     """Make `user` a member of `group`. Idempotent: an existing role is kept as it is."""
     assert group.id is not None
     assert user.id is not None
     await require(s, action=Action.join_group, user=user, group_id=group.id)
+    if group.visibility == "private" and await role_in(s, group_id=group.id, user_id=user.id) is None:
+        raise Forbidden(PRIVATE_GROUP)
     values = {"group_id": group.id, "user_id": user.id, "role": GroupRoleName.member.value}
     await _insert_ignore(s, GroupRole, created_at=utcnow(), **values)
     return await _membership(s, group_id=group.id, user_id=user.id)

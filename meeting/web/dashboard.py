@@ -29,7 +29,7 @@ from meeting.accounts.models import User
 from meeting.attendance import service as attendance
 from meeting.context import hearth
 from meeting.db import utcnow
-from meeting.groups import series, service
+from meeting.groups import requests, series, service
 from meeting.groups.models import Group, Meeting, MeetingState
 from meeting.groups.vocabulary import TOPICS, Style, Visibility
 from meeting.groups.window import RoomWindow
@@ -259,6 +259,7 @@ async def _dashboard(
             lists = {m.id: await attendance.rsvp_list(s, meeting=m) for m in upcoming}
             recent = await attendance.meetings_between(s, group_id=group_id, start=now - PAST, end=now)
             figures = await attendance.figures(s, meetings=recent, now=now)
+            asking = await requests.pending_requests(s, group=group, actor=user)
     except service.NotFound:
         return await error_page(
             request,
@@ -319,6 +320,7 @@ async def _dashboard(
         "section_forms": {"details": details_form(group, topics)},
         "archived": group.archived_at is not None,
         "opens_minutes": h.settings.room_opens_minutes,
+        "join_requests": asking,
     }
     deep = extra.pop("section_forms", {})
     ctx["section_forms"] |= deep

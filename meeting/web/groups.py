@@ -23,8 +23,8 @@ from starlette.routing import Route
 from meeting.accounts.models import User
 from meeting.context import hearth
 from meeting.db import utcnow
-from meeting.groups import service
-from meeting.groups.models import DEFAULT_GUIDELINES, Group, Meeting
+from meeting.groups import requests, service
+from meeting.groups.models import DEFAULT_GUIDELINES, Group, JoinRequest, Meeting
 from meeting.live import end_live_room
 from meeting.moderation import service as moderation
 from meeting.web.auth import current_user
@@ -46,6 +46,8 @@ NOTICES = {
     "ended": "The meeting has ended.",
     "rules": "The room rules were saved. They apply to everyone who enters a meeting from now on.",
     "unbanned": "The ban was lifted. They can join this group's meetings again.",
+    "asked": "You asked to join. A host or facilitator will answer; the group's page will show it.",
+    "answered": "Thank you: the request was answered.",
     "going": "You're going. The meeting is in My meetings, with a calendar file.",
     "waitlist": "This meeting is full, so you're on its waitlist. If a seat frees up, it's yours.",
     "rsvp_cancelled": "Your RSVP was cancelled. Thank you for letting the group know.",
@@ -176,6 +178,10 @@ async def _group_page(request: Request, *, status: int = 200, **extra: Any) -> R
             extras = await group_page_extras(
                 s, request=request, group=group, user=user, role=role, meetings=meetings
             )
+            if may(Action.open_meeting, platform_role=user.role, group_role=role):
+                extras["join_requests"] = await requests.pending_requests(s, group=group, actor=user)
+            else:
+                extras["asked"] = await s.get(JoinRequest, (group_id, user.id)) is not None
     except service.NotFound:
         return await error_page(
             request,
@@ -307,6 +313,21 @@ async def _meeting_state(
         await end_live_room(hearth(request), meeting.id)
 
 
+async def _ask(s: AsyncSession, group: Group, user: User, entered: dict[str, str], request: Request) -> None:
+    await requests.request_to_join(s, group=group, user=user)
+
+
+async def _answer(
+    s: AsyncSession, group: Group, user: User, entered: dict[str, str], request: Request
+) -> None:
+    if not entered["user_id"].isdigit():
+        raise service.NotFound("Nobody by that id has asked to join this group.", field="user_id")
+    approve = entered["approve"] == "yes"
+    await requests.decide_request(
+        s, group=group, actor=user, user_id=int(entered["user_id"]), approve=approve
+    )
+
+
 _ACTIONS: dict[str, FormAction] = {
     "membership": _join,
     "guidelines": _accept,
@@ -316,11 +337,21 @@ _ACTIONS: dict[str, FormAction] = {
     "meetings": _meeting_state,
     "rules": save_rules,
     "bans": lift_ban,
+    "asking": _ask,
+    "requests": _answer,
 }
 
 
 async def join(request: Request) -> Response:
     return await _act(request, "membership", (), "joined")
+
+
+async def ask(request: Request) -> Response:
+    return await _act(request, "asking", (), "asked")
+
+
+async def answer(request: Request) -> Response:
+    return await _act(request, "requests", ("user_id", "approve"), "answered")
 
 
 async def accept(request: Request) -> Response:
@@ -367,6 +398,8 @@ def group_page_routes() -> list[Route]:
         Route("/groups/new", new_group, methods=["GET", "POST"]),
         Route("/groups/{group_id:int}", group_page, methods=["GET"]),
         Route("/groups/{group_id:int}/join", join, methods=["POST"]),
+        Route("/groups/{group_id:int}/ask", ask, methods=["POST"]),
+        Route("/groups/{group_id:int}/requests", answer, methods=["POST"]),
         Route("/groups/{group_id:int}/agreement", accept, methods=["POST"]),
         Route("/groups/{group_id:int}/meetings", schedule, methods=["POST"]),
         Route("/groups/{group_id:int}/facilitators", facilitator, methods=["POST"]),

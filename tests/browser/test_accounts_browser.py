@@ -231,8 +231,17 @@ def test_keyboard_only_reaches_help_then_fields_in_order_with_a_visible_focus_ri
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"/account\?welcome=1$"))
 
-    names = [tab(page)["name"] for _ in range(6)]
-    assert names == ["Skip to main content", "Hearth", "Groups", "Wren", "Log out", "Need help now?"]
+    names = [tab(page)["name"] for _ in range(8)]
+    assert names == [
+        "Skip to main content",
+        "Hearth",
+        "Find a group",
+        "Groups",
+        "My meetings",
+        "Wren",
+        "Log out",
+        "Need help now?",
+    ]
     page.keyboard.press("Shift+Tab")
     assert focused(page)["name"] == "Log out"
     page.keyboard.press("Enter")

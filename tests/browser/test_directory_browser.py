@@ -202,7 +202,7 @@ def test_a_host_creates_a_weekly_group_a_member_finds_it_rsvps_and_sees_it_in_he
     expect(page.locator(".meeting-list > li").first).to_contain_text("7 of 8 seats left.")
 
     member.goto("/account")
-    page.get_by_role("link", name="My meetings").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="My meetings").click()
     mine = page.locator("#meetings .card")
     expect(mine).to_have_count(1)
     expect(mine.first).to_contain_text("Tuesday grief circle: Weekly share")

@@ -572,7 +572,9 @@ def test_the_room_works_by_keyboard_alone_with_names_and_visible_focus(party: Pa
     expected = [
         ("link", "Skip to main content"),
         ("link", "Hearth"),
+        ("link", "Find a group"),
         ("link", "Groups"),
+        ("link", "My meetings"),
         ("link", "Ada"),
         ("button", "Log out"),
         ("link", "Need help now?"),
