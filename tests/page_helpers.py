@@ -19,11 +19,16 @@ from support import App
 START = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)
 PAGES_CLOCKED = (
     *CLOCKED,
-    "meeting.attendance.service",
+    "meeting.attendance.rsvps",
+    "meeting.attendance.visits",
+    "meeting.attendance.figures",
+    "meeting.attendance.feed",
+    "meeting.attendance.notices",
     "meeting.web.groups",
     "meeting.web.directory",
     "meeting.web.dashboard",
     "meeting.web.my_meetings",
+    "meeting.web.series_forms",
 )
 
 

@@ -1,4 +1,5 @@
-"""Migrations: empty to head on SQLite and PostgreSQL, the models match them, old rows carry over."""
+"""Migrations: empty to head on SQLite and PostgreSQL, the models match them, old rows carry over
+(for each revision that altered tables holding them)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from sqlmodel import SQLModel
 from support import drop_postgres_database, fresh_postgres_database
 
 import meeting.models  # noqa: F401
+from meeting.attendance import notices
 from meeting.db import Database, alembic_config
 
 
@@ -161,5 +163,93 @@ async def test_groups_and_meetings_made_before_scheduling_get_the_directory_defa
             }
         assert "series_id" not in columns
         await db.upgrade()
+    finally:
+        await db.close()
+
+
+ROWS_0006 = (  # three people, a group, a cancelled meeting, its notices, a visit, a request
+    "INSERT INTO users (email, password_hash, display_name, role, created_at) VALUES "
+    "('ann@example.org', 'x', 'Ann', 'member', CURRENT_TIMESTAMP), "
+    "('bo@example.org', 'x', 'Bo', 'member', CURRENT_TIMESTAMP), "
+    "('cy@example.org', 'x', 'Cy', 'member', CURRENT_TIMESTAMP)",
+    "INSERT INTO groups (name, description, guidelines, guidelines_version, created_at) "
+    "VALUES ('Old', '', 'Be kind.', 1, CURRENT_TIMESTAMP)",
+    "INSERT INTO group_roles (group_id, user_id, role, created_at) "
+    "VALUES (1, 1, 'host', CURRENT_TIMESTAMP), (1, 2, 'member', CURRENT_TIMESTAMP)",
+    "INSERT INTO meetings (group_id, title, starts_at, ends_at, state, created_at) "
+    "VALUES (1, 'Tue', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 'cancelled', CURRENT_TIMESTAMP)",
+    "INSERT INTO rsvps (meeting_id, user_id, status, created_at) VALUES (1, 2, 'going', CURRENT_TIMESTAMP)",
+    "INSERT INTO visits (group_id, user_id, meeting_id, created_at) VALUES (1, 3, 1, CURRENT_TIMESTAMP)",
+    "INSERT INTO group_notices (group_id, meeting_id, kind, created_at) "
+    "VALUES (1, 1, 'cancelled', CURRENT_TIMESTAMP), (1, NULL, 'archived', CURRENT_TIMESTAMP)",
+    "INSERT INTO join_requests (group_id, user_id, created_at) VALUES (1, 3, CURRENT_TIMESTAMP)",
+    "INSERT INTO member_prefs (user_id, reminders, reveal_group_name, timezone) "
+    "VALUES (2, false, true, 'Europe/Berlin')",
+)
+TABLES_0006 = (
+    "users",
+    "groups",
+    "group_roles",
+    "meetings",
+    "rsvps",
+    "visits",
+    "group_notices",
+    "join_requests",
+)
+
+
+@pytest.mark.postgres
+async def test_notices_seen_and_targeted_notices_keep_every_row_of_a_0006_database(
+    empty_database: str,
+) -> None:
+    """0007: every table keeps its rows; each account gets preferences (the defaults where it
+    had none, its own kept) with its notices seen up to the upgrade; notices address nobody."""
+    db = Database(empty_database)
+    try:
+        await db.upgrade("0006")
+        async with db.engine.begin() as conn:
+            for sql in ROWS_0006:
+                await conn.execute(sa.text(sql))
+
+        async def counts() -> list[int]:
+            async with db.engine.connect() as conn:
+                return [
+                    (await conn.execute(sa.select(sa.func.count()).select_from(sa.table(t)))).scalar_one()
+                    for t in TABLES_0006
+                ]
+
+        before = await counts()
+        assert before == [3, 1, 2, 1, 1, 1, 2, 1]
+        await db.upgrade()
+        assert await counts() == before
+        async with db.engine.connect() as conn:
+            prefs = (
+                await conn.execute(
+                    sa.text(
+                        "SELECT user_id, reminders, reveal_group_name, timezone, notices_seen_at IS NOT NULL "
+                        "FROM member_prefs ORDER BY user_id"
+                    )
+                )
+            ).all()
+            addressed = (await conn.execute(sa.text("SELECT user_id FROM group_notices"))).all()
+        assert [tuple(bool(v) if i in (1, 2, 4) else v for i, v in enumerate(row)) for row in prefs] == [
+            (1, True, False, None, True),
+            (2, False, True, "Europe/Berlin", True),
+            (3, True, False, None, True),
+        ]
+        assert [tuple(row) for row in addressed] == [(None,), (None,)]
+        async with db.session() as s:  # what was there before the upgrade is not new
+            assert await notices.unread_count(s, user_id=2) == 0
+
+        async with db.engine.begin() as conn:  # and back, and up again
+            await conn.run_sync(lambda c: command.downgrade(alembic_config(c), "0006"))
+        assert await counts() == before
+        async with db.engine.connect() as conn:
+            columns = {
+                c["name"] for c in await conn.run_sync(lambda c: sa.inspect(c).get_columns("group_notices"))
+            }
+        assert "user_id" not in columns
+        await db.upgrade()
+        assert await counts() == before
     finally:
         await db.close()

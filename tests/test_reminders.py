@@ -1,25 +1,20 @@
-"""Reminder emails through a real SMTP server (aiosmtpd, started here on a free port): due 24
+"""Reminder emails through a real SMTP server (aiosmtpd on a free port, `mail_helpers`): due 24
 hours and 1 hour before, neutral wording, sent exactly once by two app instances sharing
 PostgreSQL, opt-out respected, a failed send tried again; and the settings that drive them."""
 
 from __future__ import annotations
 
 import asyncio
-import email
-import email.policy
 import logging
-from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from email.message import EmailMessage
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from aiosmtpd.controller import Controller
 from attendance_helpers import RApp, register, running, sql
 from group_helpers import HOST, MEMBER, OTHER, as_user, new_group, new_meeting, people
+from mail_helpers import Smtp, smtp
 from support import free_port, make_settings
 
 from meeting.context import Hearth
@@ -28,40 +23,7 @@ from meeting.reminders.service import compose, reminder_pass, run_reminders
 from meeting.settings import Settings, SettingsError
 
 pytestmark = pytest.mark.postgres
-
-
-@dataclass
-class Sink:
-    """An SMTP server's handler that keeps every message it is given."""
-
-    received: list[tuple[list[str], EmailMessage]] = field(default_factory=list)
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        assert isinstance(message, EmailMessage)
-        self.received.append((list(envelope.rcpt_tos), message))
-        return "250 Message accepted"
-
-    def to(self, address: str) -> list[EmailMessage]:
-        return [m for rcpt, m in self.received if address in rcpt]
-
-
-@dataclass
-class Smtp:
-    sink: Sink
-    url: str
-
-
-@pytest.fixture
-def smtp() -> Iterator[Smtp]:
-    sink = Sink()
-    port = free_port()
-    controller = Controller(sink, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield Smtp(sink, f"smtp://127.0.0.1:{port}")
-    finally:
-        controller.stop()
+__all__ = ["smtp"]  # the fixture
 
 
 def hearth_of(app: RApp) -> Hearth:
@@ -268,11 +230,19 @@ def test_compose_is_neutral_unless_revealed() -> None:
     assert mail.subject == "Your Hearth meeting starts tomorrow"
     assert "Sunday 14 March 2027 at 19:00 (America/New_York time)" in mail.body  # EDT, the day clocks change
     assert "https://hearth.example/meetings/7" in mail.body
+    switch_off = (
+        "turn reminders off in your preferences there:\nhttps://hearth.example/me/meetings#preferences\n"
+    )
+    assert switch_off in mail.body
+    assert "/account" not in mail.body
     assert "Eating" not in mail.body
+    assert "(the room opens 10 minutes before the start)" in mail.body
     tokyo = compose(
         Due(**{**due.__dict__, "reveal": True, "zone": "Asia/Tokyo", "kind": ReminderKind.hour}),
         base_url="https://hearth.example",
+        opens_minutes=30,  # HEARTH_ROOM_OPENS_MINUTES
     )
+    assert "(the room opens 30 minutes before the start)" in tokyo.body
     assert tokyo.subject == "Your Hearth meeting starts in 1 hour"
     assert "Monday 15 March 2027 at 08:00 (Asia/Tokyo time)" in tokyo.body
     assert "Group: Eating disorders support" in tokyo.body

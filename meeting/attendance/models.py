@@ -8,7 +8,8 @@
 - `Attendance`: that someone entered a meeting's room, and when (first entry). Numbers for
   hosts come from here; nothing anyone said is ever involved.
 - `MemberPrefs`: reminder emails on or off, whether calendars and emails may show the group's
-  name (off by default, so a lock screen reveals nothing), and the member's IANA time zone.
+  name (off by default, so a lock screen reveals nothing), and the member's IANA time zone;
+  also `notices_seen_at`, how far the member has read their notices (for the unread count).
 
 Every row goes with its meeting, group or account (ON DELETE CASCADE).
 """
@@ -75,6 +76,8 @@ class MemberPrefs(MemberPrefsBase, table=True):
     __tablename__ = "member_prefs"
 
     user_id: int = Field(foreign_key="users.id", primary_key=True, ondelete="CASCADE")
+    # notices created after this are new to the member (None: they never looked)
+    notices_seen_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class PrefsPublic(MemberPrefsBase):

@@ -13,8 +13,9 @@ who turned reminders off (`MemberPrefs.reminders`) get none, and nobody gets one
 cancelled or ended meeting, an archived group, or a group that banned them.
 
 The wording is neutral, since a lock screen shows it: "Your Hearth meeting starts in 1 hour" /
-"... starts tomorrow", the time in the member's zone (their preference, else the meeting's)
-and the room link; the group's name only for members who opted in. Addresses never reach a log.
+"... starts tomorrow", the time in the member's zone (their preference, else the meeting's),
+the room link and where to turn reminders off (`/me/meetings#preferences`); the group's name
+only for members who opted in. Addresses never reach a log.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from meeting.accounts.models import User
 from meeting.attendance.models import MemberPrefs, Rsvp, RsvpStatus
-from meeting.attendance.service import viewer_zone
+from meeting.attendance.prefs import viewer_zone
 from meeting.calendars.service import room_url
 from meeting.context import Hearth
 from meeting.db import utcnow
@@ -170,22 +171,23 @@ def local_time(when: datetime, zone: ZoneInfo) -> str:
     return f"{local:%A} {local.day} {local:%B %Y} at {local:%H:%M} ({zone.key} time)"
 
 
-def compose(due: Due, *, base_url: str) -> Mail:
+def compose(due: Due, *, base_url: str, opens_minutes: int = 10) -> Mail:
     """The reminder's neutral subject and body (see the module doc)."""
     zone = viewer_zone(due.zone or due.meeting_zone)
     when = "tomorrow" if due.kind == ReminderKind.day else "in 1 hour"
     lines = [
         f"Your Hearth meeting starts {when}: {local_time(due.starts_at, zone)}.",
         "",
-        f"Join it here (the room opens 10 minutes before the start): {room_url(base_url, due.meeting_id)}",
+        f"Join it here (the room opens {opens_minutes} minutes before the start): "
+        + room_url(base_url, due.meeting_id),
     ]
     if due.reveal:
         lines += ["", f"Group: {due.group_name}"]
     lines += [
         "",
         "You are getting this because you said you would come. If you can't make it, you can cancel",
-        "from the meeting's page, and you can turn reminders off in your account preferences:",
-        f"{base_url}/account",
+        "from My meetings, and you can turn reminders off in your preferences there:",
+        f"{base_url}/me/meetings#preferences",
     ]
     return Mail(to=due.email, subject=SUBJECTS[due.kind], body="\n".join(lines) + "\n")
 
@@ -201,7 +203,9 @@ async def reminder_pass(h: Hearth, *, now: datetime | None = None, outbox: Outbo
     mine = await claim(h, await due_reminders(h, now=now), now=now)
     if not mine:
         return 0
-    results = await outbox.send([compose(d, base_url=settings.base_url) for d in mine])
+    results = await outbox.send(
+        [compose(d, base_url=settings.base_url, opens_minutes=settings.room_opens_minutes) for d in mine]
+    )
     failed = [d for d, ok in zip(mine, results, strict=True) if not ok]
     await release(h, failed)
     sent = len(mine) - len(failed)

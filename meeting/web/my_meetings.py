@@ -1,12 +1,14 @@
 """A member's own meetings: `GET /me/meetings` ("My meetings": what they RSVPed to, in their
 time zone, the room link once it opens, waitlist places, notices of cancelled and moved
-meetings and archived groups, their preferences and their secret calendar link), and the
-RSVP and visit buttons of the group page.
+meetings, archived groups and seats opened up for them, with the new ones marked and from then
+on seen, their preferences and their secret calendar link), and the RSVP and visit buttons of
+the group page.
 
 Every POST checks CSRF and Origin first (`form_data`), calls `meeting.attendance.service` or
 `meeting.calendars.service`, and redirects with 303, or shows the refusal on the page it came
 from (the group page, or My meetings when the form says `back=me`). The calendar link is
-shown once, on the page that answers the POST that made it: only its hash is kept.
+shown once, on the page that answers the POST that made it: only its hash is kept. Cancelling
+an RSVP emails whoever the waitlist moved up once the redirect is sent (`meeting.reminders.seats`).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -27,6 +30,7 @@ from meeting.db import utcnow
 from meeting.groups import service
 from meeting.groups.models import Group, GroupNotice, Meeting
 from meeting.groups.window import RoomWindow
+from meeting.reminders.seats import seat_email_task
 from meeting.web import groups as group_pages
 from meeting.web.auth import current_user
 from meeting.web.directory import zone_from
@@ -67,6 +71,9 @@ def notice_text(
         return f"{group.name}: a meeting was moved{was} to {when}."
     if kind == "invited":
         return f"Thank you for visiting {group.name}. You are welcome to join the group."
+    if kind == attendance.PROMOTED:
+        title = f"{group.name}: {meeting.title}" if meeting is not None else group.name
+        return f"A seat opened up: you're going to {title} on {when}."
     if when:
         return f"{group.name} was archived, so its meeting on {when} was cancelled."
     return f"{group.name} was archived: it holds no more meetings."
@@ -76,7 +83,9 @@ def _notices(
     found: list[tuple[GroupNotice, Meeting | None, Group]],
     invitations: list[tuple[Any, Meeting, Group]],
     zone: ViewerZone,
+    seen: datetime | None,
 ) -> list[dict[str, Any]]:
+    """The notices to show, newest first, each with its text, day and whether it is `new`."""
     rows: list[dict[str, Any]] = [
         {
             "kind": str(n.kind),
@@ -98,6 +107,7 @@ def _notices(
     rows.sort(key=lambda row: row["at"], reverse=True)
     for row in rows:
         row["day"] = day_text(row["at"].astimezone(zone.zone))
+        row["new"] = attendance.is_new(row["at"], seen)
     return rows[:20]
 
 
@@ -108,11 +118,10 @@ async def _my_page(request: Request, user: User, *, status: int = 200, **extra: 
     window = RoomWindow.from_settings(h.settings)
     async with h.db.session() as s:
         prefs = await attendance.preferences(s, user_id=user.id)
+        zone = zone_from(request, prefs.timezone)
         mine = await attendance.my_meetings(s, user_id=user.id, now=now)
-        found = await attendance.notices_for(s, user_id=user.id, limit=20)
-        invitations = await attendance.visit_invitations(s, user_id=user.id, now=now)
+        notices = await _shown_notices(s, user_id=user.id, zone=zone, now=now)
         token_made = await calendars.token_created(s, user_id=user.id)
-    zone = zone_from(request, prefs.timezone)
     meetings = []
     for item in mine:
         m = item.meeting
@@ -135,7 +144,8 @@ async def _my_page(request: Request, user: User, *, status: int = 200, **extra: 
         "zone": zone,
         "zone_guessed": zone.guessed and request.method == "GET",
         "meetings": meetings,
-        "notices": _notices(found, invitations, zone),
+        "notices": notices,
+        "new_notices": sum(1 for n in notices if n["new"]),
         "prefs": prefs,
         "prefs_form": {
             "timezone": prefs.timezone or "",
@@ -143,6 +153,7 @@ async def _my_page(request: Request, user: User, *, status: int = 200, **extra: 
             "reveal_group_name": CHECKED if prefs.reveal_group_name else "",
         },
         "reminders_sent": h.settings.reminders,
+        "sends_email": h.settings.smtp_url is not None,
         "time_zones": zone_names(),
         "token_made": token_made,
         "new_link": None,
@@ -154,7 +165,23 @@ async def _my_page(request: Request, user: User, *, status: int = 200, **extra: 
     return await render(request, "account/meetings.html", ctx | extra, status=status)
 
 
+async def _shown_notices(
+    s: AsyncSession, *, user_id: int, zone: ViewerZone, now: datetime
+) -> list[dict[str, Any]]:
+    """The notices the page shows, the new ones marked, and from now on seen (up to the newest
+    shown, so that one written meanwhile stays new)."""
+    seen = await attendance.seen_up_to(s, user_id=user_id)
+    found = await attendance.notices_for(s, user_id=user_id, limit=20)
+    invitations = await attendance.visit_invitations(s, user_id=user_id, now=now)
+    rows = _notices(found, invitations, zone, seen)
+    newest = max((row["at"] for row in rows if row["new"]), default=None)
+    if newest is not None:
+        await attendance.mark_seen(s, user_id=user_id, up_to=newest)
+    return rows
+
+
 async def my_meetings(request: Request) -> Response:
+    """`GET /me/meetings`: the page (its new notices are seen from then on)."""
     user = await _viewer(request, PAGE)
     if isinstance(user, Response):
         return user
@@ -162,6 +189,7 @@ async def my_meetings(request: Request) -> Response:
 
 
 async def save_preferences(request: Request) -> Response:
+    """`POST /me/preferences`: save, or show the page again with what was wrong."""
     user = await _viewer(request, PAGE)
     if isinstance(user, Response):
         return user
@@ -207,6 +235,7 @@ async def make_calendar_link(request: Request) -> Response:
 
 
 async def revoke_calendar_link(request: Request) -> Response:
+    """`POST /me/calendar-link/revoke`: the secret feed link stops working."""
     user = await _viewer(request, PAGE)
     if isinstance(user, Response):
         return user
@@ -242,6 +271,7 @@ async def _meeting_form(request: Request, act: str) -> Response:
     except FormRejected as exc:
         return exc.response
     back = "me" if text(form, "back") == "me" else "group"
+    promoted: list[int] = []
     if act == "visit" and text(form, "accept") != CHECKED:
         message = "Tick the box to accept the group's guidelines before you visit."
         return await _refused(request, user, back, 422, message)
@@ -254,7 +284,7 @@ async def _meeting_form(request: Request, act: str) -> Response:
                 view = await attendance.rsvp(s, meeting_id=meeting_id, user=user)
                 done = "going" if view.status == RsvpStatus.going else "waitlist"
             elif act == "cancel":
-                await attendance.cancel_rsvp(s, meeting_id=meeting_id, user=user)
+                promoted = await attendance.cancel_rsvp(s, meeting_id=meeting_id, user=user)
                 done = "rsvp_cancelled"
             else:
                 version = text(form, "version")
@@ -279,23 +309,30 @@ async def _meeting_form(request: Request, act: str) -> Response:
             )
         return await _refused(request, user, back, group_pages._status(exc), str(exc))
     if back == "me":
-        return redirect(f"{PAGE}?done={'cancelled' if act == 'cancel' else done}#meetings")
-    return redirect(f"/groups/{group_id}?done={done}#meeting-{meeting_id}")
+        response = redirect(f"{PAGE}?done={'cancelled' if act == 'cancel' else done}#meetings")
+    else:
+        response = redirect(f"/groups/{group_id}?done={done}#meeting-{meeting_id}")
+    response.background = seat_email_task(hearth(request), {meeting_id: promoted})
+    return response
 
 
 async def rsvp(request: Request) -> Response:
+    """`POST …/rsvp`: going, or on the waitlist."""
     return await _meeting_form(request, "rsvp")
 
 
 async def cancel_rsvp(request: Request) -> Response:
+    """`POST …/rsvp/cancel`: the seat goes to the waitlist, whose first is told."""
     return await _meeting_form(request, "cancel")
 
 
 async def visit(request: Request) -> Response:
+    """`POST …/visit`: a visitor pass for this meeting, the guidelines accepted."""
     return await _meeting_form(request, "visit")
 
 
 def my_meetings_routes() -> list[Route]:
+    """The routes of My meetings and of the group page's RSVP and visit forms."""
     return [
         Route(PAGE, my_meetings, methods=["GET"]),
         Route("/me/preferences", save_preferences, methods=["POST"]),
