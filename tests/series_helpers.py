@@ -18,6 +18,8 @@ from meeting.db import Database
 CLOCKED = (
     "meeting.groups.series",
     "meeting.groups.service",
+    "meeting.groups.edits",
+    "meeting.groups.cancellation",
     "meeting.groups.directory",
     "meeting.api.groups",
     "meeting.api.meetings",

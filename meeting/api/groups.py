@@ -6,13 +6,16 @@ Every endpoint needs a logged-in session (401 `not_authenticated`). Handlers tra
 `current_version`), `meeting_ended`, `meeting_cancelled`, `meeting_started` or
 `group_archived`. Times go out in UTC as ISO 8601 with `Z`. Meeting and series endpoints
 under `/api/v1/meetings` and `/api/v1/series` are in `meeting.api.meetings`.
+
+The directory is in `meeting.api.directory`, membership endpoints (join, accept the
+guidelines, add facilitators and co-hosts) in `meeting.api.memberships`, reading ids and
+instants from a request in `meeting.api.inputs`; all of it is importable from here.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -21,87 +24,80 @@ from starlette.responses import JSONResponse, Response
 
 from meeting.accounts.models import User
 from meeting.api.accounts import require_user
-from meeting.api.errors import ApiError, check_origin, read_json
+from meeting.api.directory import DirectoryEntry, DirectoryPagePublic, NextMeetingPublic, list_groups
+from meeting.api.errors import check_origin, read_json
+from meeting.api.inputs import instant_param, non_null, path_id
+from meeting.api.memberships import (
+    Agreement,
+    FacilitatorAssign,
+    HostAssign,
+    accept_guidelines,
+    add_host,
+    assign_facilitator,
+    join_group,
+    membership_public,
+)
+from meeting.attendance import service as attendance
 from meeting.context import hearth
 from meeting.db import utcnow
-from meeting.groups import directory, series, service
+from meeting.groups import series, service
 from meeting.groups.models import (
     GUIDELINES_MAX,
-    AcceptancePublic,
     Group,
     GroupCreate,
     GroupDetail,
     GroupPublic,
-    GroupRole,
     GroupUpdate,
     Meeting,
     MeetingCreate,
     MeetingPublic,
     MeetingScheduled,
     MeetingSeries,
-    MembershipPublic,
     PersonPublic,
     SeriesPublic,
 )
 from meeting.groups.window import RoomWindow
 from meeting.live import end_live_room
 from meeting.moderation import service as moderation
+from meeting.reminders.seats import seat_email_task
 
-
-class FacilitatorAssign(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    user_id: int
-
-
-class HostAssign(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    user_id: int
-
-
-class Agreement(BaseModel):
-    """The guidelines version the person read and accepts (must be the current one)."""
-
-    model_config = ConfigDict(extra="forbid")
-    version: int
+__all__ = [
+    "Agreement",
+    "DirectoryEntry",
+    "DirectoryPagePublic",
+    "FacilitatorAssign",
+    "GuidelinesUpdate",
+    "HostAssign",
+    "NextMeetingPublic",
+    "accept_guidelines",
+    "add_host",
+    "archive_group",
+    "assign_facilitator",
+    "create_group",
+    "create_meeting",
+    "end_meeting",
+    "get_group",
+    "get_meeting",
+    "group_detail",
+    "instant_param",
+    "join_group",
+    "list_groups",
+    "list_meetings",
+    "meeting_public",
+    "membership_public",
+    "non_null",
+    "open_meeting",
+    "path_id",
+    "series_public",
+    "update_group",
+    "update_guidelines",
+    "window_of",
+]
 
 
 class GuidelinesUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     text: str = Field(max_length=GUIDELINES_MAX)
-
-
-class NextMeetingPublic(BaseModel):
-    """A directory result's next meeting: UTC times, `local` its start in the viewer's zone."""
-
-    id: int
-    title: str
-    starts_at: datetime
-    ends_at: datetime
-    local: str
-    seats_left: int
-
-
-class DirectoryEntry(BaseModel):
-    id: int
-    name: str
-    description: str
-    topics: list[str]
-    style: str
-    credential: str | None
-    language: str
-    size_limit: int
-    visitors_allowed: bool
-    next_meeting: NextMeetingPublic | None
-
-
-class DirectoryPagePublic(BaseModel):
-    """`GET /api/v1/groups`: one page of results, the total count and the viewer's zone."""
-
-    items: list[DirectoryEntry]
-    total: int
-    page: int
-    per_page: int
-    timezone: str
 
 
 def window_of(request: Request) -> RoomWindow:
@@ -154,91 +150,6 @@ async def group_detail(
     return detail.model_dump(mode="json")
 
 
-def membership_public(row: GroupRole) -> dict[str, object]:
-    return MembershipPublic.model_validate(row, from_attributes=True).model_dump(mode="json")
-
-
-def path_id(request: Request, what: str, name: str = "id") -> int:
-    """The path parameter `name` as an id, or 404 naming `what` was not found."""
-    raw = request.path_params[name]
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 18:
-        raise ApiError(404, "not_found", f"No {what} with id {raw!r}.")
-    return int(raw)
-
-
-def instant_param(request: Request, name: str) -> datetime | None:
-    """A query parameter as an aware UTC instant: ISO 8601 with an offset, or a date (its
-    midnight UTC); 422 naming the parameter otherwise."""
-    raw = request.query_params.get(name)
-    if raw is None or not raw.strip():
-        return None
-    text = raw.strip()
-    try:
-        if len(text) == 10:
-            return datetime.combine(date.fromisoformat(text), datetime.min.time(), UTC)
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        raise ApiError(
-            422,
-            "invalid_input",
-            f"Field {name!r}: {raw!r} is not an ISO 8601 date, or date and time with an offset "
-            "(like 2026-03-01T18:00:00Z).",
-        ) from None
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ApiError(
-            422, "invalid_input", f"Field {name!r}: give a UTC offset (like 2026-03-01T18:00:00+01:00)."
-        )
-    return value.astimezone(UTC)
-
-
-def non_null(changes: dict[str, Any], *, nullable: tuple[str, ...] = ()) -> dict[str, Any]:
-    """PATCH bodies: a field may be left out, but only `nullable` ones may be null."""
-    for key, value in changes.items():
-        if value is None and key not in nullable:
-            raise ApiError(422, "invalid_input", f"Field {key!r} cannot be null; leave it out to keep it.")
-    return changes
-
-
-async def list_groups(request: Request) -> Response:
-    await require_user(request)
-    query = directory.parse_query(request.query_params.multi_items())
-    async with hearth(request).db.session() as s:
-        page = await directory.search(s, query)
-    zone = ZoneInfo(page.timezone)
-    items = []
-    for item in page.items:
-        group, upcoming = item.group, item.next
-        nxt = None
-        if upcoming is not None:
-            m = upcoming.meeting
-            nxt = NextMeetingPublic(
-                id=m.id or 0,
-                title=m.title,
-                starts_at=m.starts_at,
-                ends_at=m.ends_at,
-                local=m.starts_at.astimezone(zone).isoformat(),
-                seats_left=upcoming.seats_left,
-            )
-        items.append(
-            DirectoryEntry(
-                id=group.id or 0,
-                name=group.name,
-                description=group.description,
-                topics=item.topics,
-                style=group.style,
-                credential=group.credential,
-                language=group.language,
-                size_limit=group.size_limit,
-                visitors_allowed=group.visitors_allowed,
-                next_meeting=nxt,
-            )
-        )
-    body = DirectoryPagePublic(
-        items=items, total=page.total, page=page.page, per_page=page.per_page, timezone=page.timezone
-    )
-    return JSONResponse(body.model_dump(mode="json"))
-
-
 async def create_group(request: Request) -> Response:
     user = await require_user(request)
     body = await read_json(request, GroupCreate)
@@ -277,9 +188,11 @@ async def update_group(request: Request) -> Response:
     changes = non_null(body.model_dump(exclude_unset=True), nullable=("credential",))
     async with hearth(request).db.session() as s:
         group = await service.get_group(s, group_id=group_id)
+        before = group.size_limit
         group = await service.update_group(s, group=group, actor=user, changes=changes)
+        moved = await attendance.fill_group(s, group=group) if group.size_limit > before else {}
         detail = await group_detail(s, group=group, user=user, window=window_of(request))
-    return JSONResponse(detail)
+    return JSONResponse(detail, background=seat_email_task(hearth(request), moved))
 
 
 async def archive_group(request: Request) -> Response:
@@ -296,14 +209,15 @@ async def archive_group(request: Request) -> Response:
     return JSONResponse(detail)
 
 
-async def add_host(request: Request) -> Response:
+async def update_guidelines(request: Request) -> Response:
     user = await require_user(request)
-    body = await read_json(request, HostAssign)
+    body = await read_json(request, GuidelinesUpdate)
     group_id = path_id(request, "group")
     async with hearth(request).db.session() as s:
         group = await service.get_group(s, group_id=group_id)
-        row = await service.add_cohost(s, group=group, actor=user, user_id=body.user_id)
-    return JSONResponse(membership_public(row))
+        group = await service.update_guidelines(s, group=group, actor=user, text=body.text)
+        detail = await group_detail(s, group=group, user=user, window=window_of(request))
+    return JSONResponse(detail)
 
 
 async def list_meetings(request: Request) -> Response:
@@ -356,47 +270,6 @@ async def get_meeting(request: Request) -> Response:
     async with hearth(request).db.session() as s:
         meeting = await service.get_meeting(s, meeting_id=meeting_id)
     return JSONResponse(meeting_public(meeting, window=window_of(request)))
-
-
-async def assign_facilitator(request: Request) -> Response:
-    user = await require_user(request)
-    body = await read_json(request, FacilitatorAssign)
-    group_id = path_id(request, "group")
-    async with hearth(request).db.session() as s:
-        group = await service.get_group(s, group_id=group_id)
-        row = await service.assign_facilitator(s, group=group, actor=user, user_id=body.user_id)
-    return JSONResponse(membership_public(row))
-
-
-async def join_group(request: Request) -> Response:
-    user = await require_user(request)
-    check_origin(request)
-    group_id = path_id(request, "group")
-    async with hearth(request).db.session() as s:
-        group = await service.get_group(s, group_id=group_id)
-        row = await service.join_group(s, group=group, user=user)
-    return JSONResponse(membership_public(row))
-
-
-async def accept_guidelines(request: Request) -> Response:
-    user = await require_user(request)
-    body = await read_json(request, Agreement)
-    group_id = path_id(request, "group")
-    async with hearth(request).db.session() as s:
-        group = await service.get_group(s, group_id=group_id)
-        row = await service.accept_guidelines(s, group=group, user=user, version=body.version)
-    return JSONResponse(AcceptancePublic.model_validate(row, from_attributes=True).model_dump(mode="json"))
-
-
-async def update_guidelines(request: Request) -> Response:
-    user = await require_user(request)
-    body = await read_json(request, GuidelinesUpdate)
-    group_id = path_id(request, "group")
-    async with hearth(request).db.session() as s:
-        group = await service.get_group(s, group_id=group_id)
-        group = await service.update_guidelines(s, group=group, actor=user, text=body.text)
-        detail = await group_detail(s, group=group, user=user, window=window_of(request))
-    return JSONResponse(detail)
 
 
 async def _change_meeting(request: Request, *, end: bool) -> Response:

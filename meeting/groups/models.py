@@ -83,11 +83,12 @@ class MeetingState(StrEnum):
 
 class NoticeKind(StrEnum):
     """What a `GroupNotice` tells members: the group was archived, a meeting was cancelled, or
-    a meeting was moved to another time."""
+    a meeting was moved to another time; or one member: a seat opened up for them."""
 
     archived = "archived"
     cancelled = "cancelled"
     moved = "moved"
+    promoted = "promoted"
 
 
 CREDENTIAL_MAX = 120
@@ -400,16 +401,23 @@ class Meeting(MeetingBase, table=True):
 class GroupNotice(SQLModel, table=True):
     """Something members should be told: the group was archived (`meeting_id` null, or the
     meeting it cancelled), a meeting was cancelled, or moved (`previous_starts_at` is when it
-    was). The attendance feed shows these to members who RSVPed to the meeting."""
+    was). The attendance feed shows these to members who RSVPed to the meeting.
+
+    With `user_id`, the notice is for that one member only (`kind` promoted: a seat on the
+    meeting's waitlist opened up for them)."""
 
     __tablename__ = "group_notices"
-    __table_args__ = (sa.Index("ix_group_notices_group_id_created_at", "group_id", "created_at"),)
+    __table_args__ = (
+        sa.Index("ix_group_notices_group_id_created_at", "group_id", "created_at"),
+        sa.Index("ix_group_notices_user_id_created_at", "user_id", "created_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     group_id: int = Field(foreign_key="groups.id", ondelete="CASCADE")
     meeting_id: int | None = Field(
         default=None, foreign_key="meetings.id", index=True, ondelete="CASCADE", nullable=True
     )
+    user_id: int | None = Field(default=None, foreign_key="users.id", ondelete="CASCADE", nullable=True)
     kind: NoticeKind = Field(sa_type=sa.String(16))
     previous_starts_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

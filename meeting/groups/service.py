@@ -9,11 +9,15 @@ power with `moderation.permissions.may` (so pages and API share one rule set), a
 
 The person who writes a guidelines version (the creator of a group, or a host rewriting
 them) is recorded as having accepted it; everyone else accepts each new version themselves.
+
+This module holds membership (joining, roles, accepting guidelines) and one-off meetings
+(scheduling, opening, ending, notices); the checks of who may do what are in
+`meeting.groups.access`, a group's own record (create, edit, topics, guidelines text) in
+`meeting.groups.profile`. Everything is importable from here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -24,187 +28,103 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from meeting.accounts.models import User
 from meeting.db import utcnow
-from meeting.groups.errors import Forbidden as Forbidden
-from meeting.groups.errors import GroupArchived as GroupArchived
-from meeting.groups.errors import GroupError as GroupError
-from meeting.groups.errors import GuidelinesChanged as GuidelinesChanged
-from meeting.groups.errors import InvalidInput as InvalidInput
-from meeting.groups.errors import MeetingCancelled as MeetingCancelled
-from meeting.groups.errors import MeetingEnded as MeetingEnded
-from meeting.groups.errors import MeetingStarted as MeetingStarted
-from meeting.groups.errors import NotFound as NotFound
-from meeting.groups.errors import invalid as invalid
-from meeting.groups.fields import DIRECTORY_FIELDS as DIRECTORY_FIELDS
-from meeting.groups.fields import (
-    check_credential,
-    check_language,
-    check_size_limit,
-    check_style,
-    check_topics,
-    check_visibility,
+from meeting.groups.access import (
+    ARCHIVE_REFUSED,
+    CANCEL_REFUSED,
+    COHOST_REFUSED,
+    EDIT_REFUSED,
+    EXTEND_REFUSED,
+    SCHEDULE_REFUSED,
+    require,
+    require_active,
+    role_in,
 )
-from meeting.groups.fields import check_times as check_times
-from meeting.groups.fields import check_timezone as check_timezone
-from meeting.groups.fields import clean_line as clean_line
-from meeting.groups.fields import clean_text as clean_text
+from meeting.groups.errors import (
+    Forbidden,
+    GroupArchived,
+    GroupError,
+    GuidelinesChanged,
+    InvalidInput,
+    MeetingCancelled,
+    MeetingEnded,
+    MeetingStarted,
+    NotFound,
+    invalid,
+)
+from meeting.groups.fields import DIRECTORY_FIELDS, check_times, check_timezone, clean_line, clean_text
 from meeting.groups.models import (
-    DEFAULT_GUIDELINES,
-    DEFAULT_TOPICS,
-    DESCRIPTION_MAX,
-    GROUP_NAME_MAX,
-    GUIDELINES_MAX,
     TITLE_MAX,
     Group,
     GroupNotice,
     GroupRole,
     GroupRoleName,
-    GroupTopic,
     GuidelinesAcceptance,
     Meeting,
     MeetingState,
     NoticeKind,
 )
-from meeting.groups.vocabulary import Style, parse_topics
+from meeting.groups.profile import (
+    all_groups,
+    create_group,
+    get_group,
+    topics_of,
+    update_group,
+    update_guidelines,
+)
 from meeting.groups.window import DEFAULT_WINDOW, RoomStatus, RoomWindow
-from moderation.permissions import Action, may
+from moderation.permissions import Action
 
-_REFUSALS = {
-    Action.create_group: "Only hosts and administrators can create groups.",
-    Action.create_meeting: "Only this group's host or an administrator can schedule its meetings.",
-    Action.assign_facilitator: "Only this group's host or an administrator can assign facilitators.",
-    Action.edit_guidelines: "Only this group's host or an administrator can change its guidelines.",
-    Action.open_meeting: "Only this group's facilitators, host or an administrator can open its meetings.",
-    Action.end_meeting: "Only this group's facilitators, host or an administrator can end its meetings.",
-}
-EDIT_REFUSED = "Only this group's host or an administrator can change the group."
-COHOST_REFUSED = "Only this group's host or an administrator can add co-hosts."
-ARCHIVE_REFUSED = "Only this group's host or an administrator can archive the group."
-SCHEDULE_REFUSED = "Only this group's host or an administrator can change its meetings."
-CANCEL_REFUSED = "Only this group's facilitators, host or an administrator can cancel its meetings."
-EXTEND_REFUSED = "Only this group's facilitators, host or an administrator can extend its meetings."
+__all__ = [
+    "ARCHIVE_REFUSED",
+    "CANCEL_REFUSED",
+    "COHOST_REFUSED",
+    "DIRECTORY_FIELDS",
+    "EDIT_REFUSED",
+    "EXTEND_REFUSED",
+    "PRIVATE_GROUP",
+    "SCHEDULE_REFUSED",
+    "Forbidden",
+    "GroupArchived",
+    "GroupError",
+    "GuidelinesChanged",
+    "InvalidInput",
+    "MeetingCancelled",
+    "MeetingEnded",
+    "MeetingStarted",
+    "NotFound",
+    "accept_guidelines",
+    "accepted_version",
+    "add_cohost",
+    "all_groups",
+    "assign_facilitator",
+    "check_times",
+    "check_timezone",
+    "clean_line",
+    "clean_text",
+    "create_group",
+    "create_meeting",
+    "end_meeting",
+    "find_user",
+    "get_group",
+    "get_meeting",
+    "groups_of",
+    "invalid",
+    "join_group",
+    "meetings_of",
+    "member_status",
+    "open_meeting",
+    "record_notice",
+    "require",
+    "require_active",
+    "role_in",
+    "runners_of",
+    "status_of",
+    "topics_of",
+    "update_group",
+    "update_guidelines",
+]
 
-
-async def role_in(s: AsyncSession, *, group_id: int, user_id: int) -> GroupRoleName | None:
-    """`user_id`'s role in `group_id`, or None when they have none there."""
-    row = await s.get(GroupRole, (group_id, user_id))
-    return None if row is None else GroupRoleName(row.role)
-
-
-async def require(
-    s: AsyncSession, *, action: Action, user: User, group_id: int | None, refusal: str | None = None
-) -> None:
-    """Raise `Forbidden` (saying `refusal`, or the action's usual words) unless `user` may take
-    `action` (in `group_id`, if it is group-scoped)."""
-    assert user.id is not None
-    group_role = None if group_id is None else await role_in(s, group_id=group_id, user_id=user.id)
-    if not may(action, platform_role=user.role, group_role=group_role):
-        raise Forbidden(refusal or _REFUSALS.get(action, "You may not do that in this group."))
-
-
-async def create_group(
-    s: AsyncSession,
-    *,
-    creator: User,
-    name: str,
-    description: str,
-    guidelines: str | None = None,
-    topics: Iterable[str] = DEFAULT_TOPICS,
-    style: str = "peer",
-    credential: str | None = None,
-    language: str = "en",
-    size_limit: int = 12,
-    visibility: str = "listed",
-    visitors_allowed: bool = True,
-) -> Group:
-    """Create a group with `creator` as its host; blank `guidelines` means `DEFAULT_GUIDELINES`.
-    The directory fields are checked against `meeting.groups.vocabulary` (`InvalidInput`)."""
-    assert creator.id is not None
-    await require(s, action=Action.create_group, user=creator, group_id=None)
-    checked_style = check_style(style)
-    group = Group(
-        name=clean_line(name, field="name", label="The group's name", most=GROUP_NAME_MAX),
-        description=clean_text(
-            description, field="description", label="The description", most=DESCRIPTION_MAX, least=0
-        ),
-        guidelines=DEFAULT_GUIDELINES
-        if guidelines is None or not guidelines.strip()
-        else clean_text(guidelines, field="guidelines", label="The guidelines", most=GUIDELINES_MAX),
-        style=checked_style.value,
-        credential=check_credential(credential, style=checked_style),
-        language=check_language(language),
-        size_limit=check_size_limit(size_limit),
-        visibility=check_visibility(visibility).value,
-        visitors_allowed=bool(visitors_allowed),
-    )
-    checked_topics = check_topics(topics)
-    s.add(group)
-    await s.flush()
-    assert group.id is not None
-    s.add(GroupRole(group_id=group.id, user_id=creator.id, role=GroupRoleName.host))
-    s.add(GuidelinesAcceptance(group_id=group.id, user_id=creator.id, version=group.guidelines_version))
-    await _set_topics(s, group_id=group.id, topics=checked_topics)
-    await s.flush()
-    return group
-
-
-async def update_group(s: AsyncSession, *, group: Group, actor: User, changes: Mapping[str, Any]) -> Group:
-    """Change any of name, description and the directory fields (`DIRECTORY_FIELDS`); keys
-    left out keep their value. A group that becomes peer-led loses its credential line."""
-    assert group.id is not None
-    await require(s, action=Action.edit_guidelines, user=actor, group_id=group.id, refusal=EDIT_REFUSED)
-    unknown = set(changes) - {"name", "description", *DIRECTORY_FIELDS}
-    if unknown:
-        raise InvalidInput(f"Unknown field {sorted(unknown)[0]!r}.", field=sorted(unknown)[0])
-    if "name" in changes:
-        group.name = clean_line(changes["name"], field="name", label="The group's name", most=GROUP_NAME_MAX)
-    if "description" in changes:
-        group.description = clean_text(
-            changes["description"],
-            field="description",
-            label="The description",
-            most=DESCRIPTION_MAX,
-            least=0,
-        )
-    style = check_style(changes["style"]) if "style" in changes else Style(group.style)
-    if "credential" in changes:
-        group.credential = check_credential(changes["credential"], style=style)
-    elif style is not Style.professional:
-        group.credential = None
-    group.style = style.value
-    if "language" in changes:
-        group.language = check_language(changes["language"])
-    if "size_limit" in changes:
-        group.size_limit = check_size_limit(changes["size_limit"])
-    if "visibility" in changes:
-        group.visibility = check_visibility(changes["visibility"]).value
-    if "visitors_allowed" in changes:
-        if not isinstance(changes["visitors_allowed"], bool):
-            raise InvalidInput("visitors_allowed must be true or false.", field="visitors_allowed")
-        group.visitors_allowed = changes["visitors_allowed"]
-    if "topics" in changes:
-        await _set_topics(s, group_id=group.id, topics=check_topics(changes["topics"]))
-    s.add(group)
-    await s.flush()
-    return group
-
-
-async def _set_topics(s: AsyncSession, *, group_id: int, topics: Iterable[str]) -> None:
-    await s.exec(sa.delete(GroupTopic).where(col(GroupTopic.group_id) == group_id))
-    for topic in topics:
-        s.add(GroupTopic(group_id=group_id, topic=topic))
-    await s.flush()
-
-
-async def topics_of(s: AsyncSession, *, group_ids: Iterable[int]) -> dict[int, list[str]]:
-    """Each group's topic slugs, in vocabulary order (an id with none maps to [])."""
-    ids = list(group_ids)
-    found: dict[int, list[str]] = {group_id: [] for group_id in ids}
-    if not ids:
-        return found
-    query = select(GroupTopic).where(col(GroupTopic.group_id).in_(ids))
-    for row in (await s.exec(query)).all():
-        found[row.group_id].append(row.topic)
-    return {group_id: list(parse_topics(topics)) for group_id, topics in found.items()}
+# --- membership ---------------------------------------------------------------------------------
 
 
 async def runners_of(s: AsyncSession, *, group_id: int) -> list[tuple[int, str, GroupRoleName]]:
@@ -233,42 +153,6 @@ async def add_cohost(s: AsyncSession, *, group: Group, actor: User, user_id: int
         .values(role=GroupRoleName.host.value)
     )
     return await _membership(s, group_id=group.id, user_id=user_id)
-
-
-def require_active(group: Group) -> None:
-    """Raise `GroupArchived` for an archived group (nothing new is scheduled in one)."""
-    if group.archived_at is not None:
-        raise GroupArchived("This group is archived; its meetings cannot be scheduled or changed.")
-
-
-async def record_notice(
-    s: AsyncSession,
-    *,
-    group_id: int,
-    kind: NoticeKind | str,
-    meeting_id: int | None = None,
-    previous_starts_at: datetime | None = None,
-    now: datetime | None = None,
-) -> GroupNotice:
-    """Write something members should be told (shown by the attendance feed to those who
-    RSVPed to `meeting_id`, or to the group's members when it is None)."""
-    notice = GroupNotice(
-        group_id=group_id,
-        meeting_id=meeting_id,
-        kind=NoticeKind(kind),
-        previous_starts_at=previous_starts_at,
-        created_at=now or utcnow(),
-    )
-    s.add(notice)
-    await s.flush()
-    return notice
-
-
-async def get_group(s: AsyncSession, *, group_id: int) -> Group:
-    group = await s.get(Group, group_id)
-    if group is None:
-        raise NotFound(f"No group with id {group_id}.")
-    return group
 
 
 PRIVATE_GROUP = "This group is private: ask to join, and a host or facilitator will let you in."
@@ -335,18 +219,54 @@ async def accepted_version(s: AsyncSession, *, group_id: int, user_id: int) -> i
     return (await s.exec(query)).one()
 
 
-async def update_guidelines(s: AsyncSession, *, group: Group, actor: User, text: str) -> Group:
-    """Replace the guidelines and bump the version (unless the text is unchanged)."""
-    assert group.id is not None
-    assert actor.id is not None
-    await require(s, action=Action.edit_guidelines, user=actor, group_id=group.id)
-    cleaned = clean_text(text, field="text", label="The guidelines", most=GUIDELINES_MAX)
-    if cleaned != group.guidelines:
-        group.guidelines, group.guidelines_version = cleaned, group.guidelines_version + 1
-        s.add(group)
-        s.add(GuidelinesAcceptance(group_id=group.id, user_id=actor.id, version=group.guidelines_version))
-        await s.flush()
-    return group
+async def groups_of(s: AsyncSession, *, user_id: int) -> list[tuple[Group, GroupRoleName]]:
+    """The groups `user_id` has a role in, with that role, by name."""
+    query = (
+        select(Group, GroupRole.role)
+        .join(GroupRole, col(GroupRole.group_id) == col(Group.id))
+        .where(col(GroupRole.user_id) == user_id)
+        .order_by(col(Group.name))
+    )
+    return [(group, GroupRoleName(role)) for group, role in (await s.exec(query)).all()]
+
+
+async def _membership(s: AsyncSession, *, group_id: int, user_id: int) -> GroupRole:
+    row = await s.get(GroupRole, (group_id, user_id), populate_existing=True)
+    assert row is not None
+    return row
+
+
+async def _insert_ignore(s: AsyncSession, table: type[SQLModel], **values: Any) -> None:
+    """INSERT that does nothing when the primary key exists: idempotent under concurrency too."""
+    dialect = (await s.connection()).dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    await s.exec(insert(table).values(**values).on_conflict_do_nothing())
+
+
+# --- one-off meetings ---------------------------------------------------------------------------
+
+
+async def record_notice(
+    s: AsyncSession,
+    *,
+    group_id: int,
+    kind: NoticeKind | str,
+    meeting_id: int | None = None,
+    previous_starts_at: datetime | None = None,
+    now: datetime | None = None,
+) -> GroupNotice:
+    """Write something members should be told (shown by the attendance feed to those who
+    RSVPed to `meeting_id`, or to the group's members when it is None)."""
+    notice = GroupNotice(
+        group_id=group_id,
+        meeting_id=meeting_id,
+        kind=NoticeKind(kind),
+        previous_starts_at=previous_starts_at,
+        created_at=now or utcnow(),
+    )
+    s.add(notice)
+    await s.flush()
+    return notice
 
 
 async def create_meeting(
@@ -439,31 +359,3 @@ async def meetings_of(s: AsyncSession, *, group_id: int) -> list[Meeting]:
         .order_by(col(Meeting.starts_at), col(Meeting.id))
     )
     return list((await s.exec(query)).all())
-
-
-async def groups_of(s: AsyncSession, *, user_id: int) -> list[tuple[Group, GroupRoleName]]:
-    """The groups `user_id` has a role in, with that role, by name."""
-    query = (
-        select(Group, GroupRole.role)
-        .join(GroupRole, col(GroupRole.group_id) == col(Group.id))
-        .where(col(GroupRole.user_id) == user_id)
-        .order_by(col(Group.name))
-    )
-    return [(group, GroupRoleName(role)) for group, role in (await s.exec(query)).all()]
-
-
-async def all_groups(s: AsyncSession) -> list[Group]:
-    return list((await s.exec(select(Group).order_by(col(Group.name)))).all())
-
-
-async def _membership(s: AsyncSession, *, group_id: int, user_id: int) -> GroupRole:
-    row = await s.get(GroupRole, (group_id, user_id), populate_existing=True)
-    assert row is not None
-    return row
-
-
-async def _insert_ignore(s: AsyncSession, table: type[SQLModel], **values: Any) -> None:
-    """INSERT that does nothing when the primary key exists: idempotent under concurrency too."""
-    dialect = (await s.connection()).dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    await s.exec(insert(table).values(**values).on_conflict_do_nothing())
