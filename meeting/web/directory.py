@@ -11,8 +11,10 @@ else the browser's; the day and time filters are read in that zone too.
 from __future__ import annotations
 
 import math
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.requests import Request
@@ -28,7 +30,15 @@ from meeting.groups.models import Group, GroupRoleName, Meeting, MeetingState
 from meeting.groups.vocabulary import TOPIC_LABELS, TOPICS, Style, Visibility
 from meeting.groups.window import RoomWindow
 from meeting.web.auth import current_user
-from meeting.web.localtime import ZONE_COOKIE, ViewerZone, clock_text, pick_zone, span_text, zone_names
+from meeting.web.localtime import (
+    ZONE_COOKIE,
+    ViewerZone,
+    clock_text,
+    day_text,
+    pick_zone,
+    span_text,
+    zone_names,
+)
 from meeting.web.pages import redirect
 from meeting.web.templating import render
 from moderation.permissions import Standing, standing
@@ -124,6 +134,7 @@ async def group_page_extras(
         m.id: {
             "when": span_text(m.starts_at, m.ends_at, zone.zone),
             "opens": clock_text(window.opens_at(m), zone.zone),
+            "opens_day": _other_day(window.opens_at(m), m.starts_at, zone.zone),
             "takes_rsvps": not archived and m.state != MeetingState.cancelled and m.ends_at > now,
             "can_cancel": m.state not in (MeetingState.cancelled, MeetingState.ended) and m.starts_at > now,
         }
@@ -167,6 +178,12 @@ async def group_page_extras(
 
 
 # --- the directory --------------------------------------------------------------------------
+
+
+def _other_day(opens: datetime, starts: datetime, zone: ZoneInfo) -> str | None:
+    """The day the room opens, when it is not the day the meeting starts (in `zone`)."""
+    opens, starts = opens.astimezone(zone), starts.astimezone(zone)
+    return None if opens.date() == starts.date() else day_text(opens)
 
 
 def _chosen(request: Request) -> dict[str, Any]:

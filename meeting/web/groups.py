@@ -3,19 +3,19 @@
 Like every page, each POST checks CSRF and Origin first (`form_data`), re-renders the page
 with the person's input and the error named on failure, and redirects with 303 on success.
 Who may do what comes from `meeting.groups.service` (and so `moderation.permissions`); the
-page only hides forms a person could not use. Meeting times are typed as local wall-clock
-time in a chosen time zone (default UTC) and stored in UTC. `/meetings/{id}` is the room page.
+page only hides forms a person could not use. What each form of the group page does is in
+`meeting.web.group_actions`; the directory fields of "Create a group" are read as the
+dashboard's "Group details" reads them (`meeting.web.directory_fields`). Room status and
+opening times follow the configured window (`HEARTH_ROOM_OPENS_MINUTES`, `..._GRACE_MINUTES`).
+Meeting times are typed as local wall-clock time in a chosen time zone (default UTC) and
+stored in UTC. `/meetings/{id}` is the room page.
 """
 
 from __future__ import annotations
 
-import zoneinfo
-from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
-from functools import lru_cache
+from datetime import datetime
 from typing import Any
 
-from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -25,14 +25,20 @@ from meeting.context import hearth
 from meeting.db import utcnow
 from meeting.groups import requests, service
 from meeting.groups.models import DEFAULT_GUIDELINES, Group, JoinRequest, Meeting
-from meeting.live import end_live_room
-from meeting.moderation import service as moderation
+from meeting.groups.window import RoomWindow
 from meeting.web.auth import current_user
 from meeting.web.directory import group_page_extras
-from meeting.web.moderation import RULE_FIELDS, group_sections, lift_ban, save_rules
+from meeting.web.directory_fields import (
+    directory_choices,
+    directory_entered,
+    directory_values,
+    new_group_form,
+)
+from meeting.web.group_actions import ACTIONS
+from meeting.web.localtime import zone_names
+from meeting.web.moderation import RULE_FIELDS, group_sections
 from meeting.web.pages import FormRejected, form_data, redirect, text
 from meeting.web.templating import error_page, render
-from moderation.entry import opens_at
 from moderation.permissions import Action, may
 
 NOTICES = {
@@ -54,33 +60,6 @@ NOTICES = {
     "visiting": "You're visiting this meeting: you can listen and react. Afterwards you're welcome to join.",
     "cancelled": "The meeting was cancelled. Members who RSVPed will be told.",
 }
-
-
-@lru_cache(maxsize=1)
-def time_zones() -> tuple[str, ...]:
-    """UTC first, then every "Area/City" zone this machine knows (just UTC if it knows none)."""
-    skip = ("Etc/", "SystemV/", "posix/", "right/")
-    names = sorted(z for z in zoneinfo.available_timezones() if "/" in z and not z.startswith(skip))
-    return ("UTC", *names)
-
-
-def local_time(raw: str, zone_name: str, *, field: str) -> datetime:
-    """A `datetime-local` value read in `zone_name`, as an aware UTC datetime."""
-    if zone_name not in time_zones():
-        raise service.InvalidInput("Choose a time zone from the list.", field="timezone")
-    try:
-        naive = datetime.fromisoformat(raw.strip())
-    except ValueError:
-        raise service.InvalidInput("Enter a date and time, like 2026-03-01 18:00.", field=field) from None
-    if naive.tzinfo is not None:
-        raise service.InvalidInput("Enter the time without a UTC offset; pick the zone below.", field=field)
-    zone = zoneinfo.ZoneInfo(zone_name)
-    aware = naive.replace(tzinfo=zone)
-    if aware.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != naive:
-        raise service.InvalidInput(
-            f"That time does not exist in {zone_name} (the clocks change).", field=field
-        )
-    return aware.astimezone(UTC)
 
 
 def when(meeting: Meeting) -> str:
@@ -118,6 +97,7 @@ async def groups_index(request: Request) -> Response:
 
 
 async def new_group(request: Request) -> Response:
+    """`/groups/new`: the form (GET), or create the group with its directory fields (POST)."""
     user = await _viewer(request, "/groups/new")
     if isinstance(user, Response):
         return user
@@ -130,27 +110,42 @@ async def new_group(request: Request) -> Response:
             back="/groups",
             back_label="Back to groups",
         )
-    ctx: dict[str, Any] = {"active": "groups", "form": {"guidelines": DEFAULT_GUIDELINES}}
     if request.method == "GET":
-        return await render(request, "groups/new.html", ctx)
+        return await _new_group_form(request, {"guidelines": DEFAULT_GUIDELINES} | new_group_form())
     try:
         form = await form_data(request)
     except FormRejected as exc:
         return exc.response
-    entered = {key: text(form, key) for key in ("name", "description", "guidelines")}
+    entered: dict[str, Any] = {key: text(form, key) for key in ("name", "description", "guidelines")}
+    directory = directory_entered(form)
     try:
-        async with hearth(request).db.session() as s:
-            group = await service.create_group(
-                s,
-                creator=user,
-                name=entered["name"],
-                description=entered["description"],
-                guidelines=entered["guidelines"],
-            )
+        group = await _create_group(request, user, entered, directory_values(directory))
     except service.GroupError as exc:
-        ctx |= {"form": entered, "errors": {exc.field or "_": str(exc)}}
-        return await render(request, "groups/new.html", ctx, status=_status(exc))
+        shown = entered | new_group_form() | directory
+        errors = {exc.field or "_": str(exc)}
+        return await _new_group_form(request, shown, errors=errors, status=_status(exc))
     return redirect(f"/groups/{group.id}?done=created")
+
+
+async def _new_group_form(
+    request: Request, shown: dict[str, Any], *, errors: dict[str, str] | None = None, status: int = 200
+) -> Response:
+    ctx = {"active": "groups", "form": shown, "errors": errors or {}, "choices": directory_choices()}
+    return await render(request, "groups/new.html", ctx, status=status)
+
+
+async def _create_group(
+    request: Request, user: User, entered: dict[str, Any], directory: dict[str, Any]
+) -> Group:
+    async with hearth(request).db.session() as s:
+        return await service.create_group(
+            s,
+            creator=user,
+            name=entered["name"],
+            description=entered["description"],
+            guidelines=entered["guidelines"],
+            **directory,
+        )
 
 
 _CREATE_REFUSED = "Only hosts and administrators can create groups. An administrator can make you a host."
@@ -192,6 +187,7 @@ async def _group_page(request: Request, *, status: int = 200, **extra: Any) -> R
             back_label="Back to groups",
         )
     now = utcnow()
+    window = RoomWindow.from_settings(hearth(request).settings)
 
     def can(action: Action) -> bool:
         return may(action, platform_role=user.role, group_role=role)
@@ -202,13 +198,18 @@ async def _group_page(request: Request, *, status: int = 200, **extra: Any) -> R
         "role": role,
         "accepted": accepted,
         "meetings": [
-            {"m": m, "when": when(m), "status": service.status_of(m, now=now), "opens": opens_at(m.starts_at)}
+            {
+                "m": m,
+                "when": when(m),
+                "status": service.status_of(m, now=now, window=window),
+                "opens": window.opens_at(m),
+            }
             for m in meetings
         ],
         "can_enter": can(Action.enter_room),
         "can_run": can(Action.open_meeting),
         "can_host": can(Action.create_meeting),
-        "time_zones": time_zones(),
+        "time_zones": zone_names(),
         "notice": NOTICES.get(request.query_params.get("done", "")),
         "page_error": None,
         "section_errors": {},
@@ -217,9 +218,6 @@ async def _group_page(request: Request, *, status: int = 200, **extra: Any) -> R
         **extras,
     }
     return await render(request, "groups/page.html", ctx | extra, status=status)
-
-
-FormAction = Callable[[AsyncSession, Group, User, dict[str, str], Request], Awaitable[None]]
 
 
 async def _act(request: Request, section: str, fields: tuple[str, ...], done: str) -> Response:
@@ -240,7 +238,7 @@ async def _act(request: Request, section: str, fields: tuple[str, ...], done: st
     try:
         async with hearth(request).db.session() as s:
             group = await service.get_group(s, group_id=group_id)
-            await _ACTIONS[section](s, group, user, entered, request)
+            await ACTIONS[section](s, group, user, entered, request)
     except service.GroupError as exc:
         if isinstance(exc, service.NotFound) and exc.field is None:
             return await error_page(
@@ -256,90 +254,6 @@ async def _act(request: Request, section: str, fields: tuple[str, ...], done: st
             section_forms={section: entered},
         )
     return redirect(f"/groups/{group_id}?done={done}#{section}")
-
-
-async def _join(s: AsyncSession, group: Group, user: User, entered: dict[str, str], request: Request) -> None:
-    await service.join_group(s, group=group, user=user)
-
-
-async def _accept(
-    s: AsyncSession, group: Group, user: User, entered: dict[str, str], request: Request
-) -> None:
-    version = entered["version"]
-    if not version.isascii() or not version.isdigit() or len(version) > 9:
-        raise service.GuidelinesChanged(group.guidelines_version)
-    await service.accept_guidelines(s, group=group, user=user, version=int(version))
-
-
-async def _schedule(
-    s: AsyncSession, group: Group, user: User, entered: dict[str, str], request: Request
-) -> None:
-    zone = entered["timezone"]
-    starts_at = local_time(entered["starts_at"], zone, field="starts_at")
-    ends_at = local_time(entered["ends_at"], zone, field="ends_at")
-    await service.create_meeting(
-        s, group=group, actor=user, title=entered["title"], starts_at=starts_at, ends_at=ends_at
-    )
-
-
-async def _facilitator(
-    s: AsyncSession, group: Group, user: User, entered: dict[str, str], request: Request
-) -> None:
-    # Refuse before looking the email up, so only hosts learn whether an address has an account.
-    await service.require(s, action=Action.assign_facilitator, user=user, group_id=group.id)
-    target = await service.find_user(s, email=entered["email"])
-    assert target.id is not None
-    await service.assign_facilitator(s, group=group, actor=user, user_id=target.id)
-
-
-async def _edit_guidelines(
-    s: AsyncSession, group: Group, user: User, entered: dict[str, str], request: Request
-) -> None:
-    await service.update_guidelines(s, group=group, actor=user, text=entered["guidelines_text"])
-
-
-async def _meeting_state(
-    s: AsyncSession, group: Group, user: User, entered: dict[str, str], request: Request
-) -> None:
-    meeting = await service.get_meeting(s, meeting_id=request.path_params["meeting_id"])
-    if meeting.group_id != group.id:
-        raise service.NotFound(f"No meeting with id {meeting.id} in this group.")
-    ending = request.url.path.endswith("/end")
-    change = moderation.end_meeting if ending else service.open_meeting  # an ending is audited
-    await change(s, meeting=meeting, actor=user)
-    if ending:
-        await s.commit()  # the room's gate reads this: commit before members are told
-        assert meeting.id is not None
-        await end_live_room(hearth(request), meeting.id)
-
-
-async def _ask(s: AsyncSession, group: Group, user: User, entered: dict[str, str], request: Request) -> None:
-    await requests.request_to_join(s, group=group, user=user)
-
-
-async def _answer(
-    s: AsyncSession, group: Group, user: User, entered: dict[str, str], request: Request
-) -> None:
-    if not entered["user_id"].isdigit():
-        raise service.NotFound("Nobody by that id has asked to join this group.", field="user_id")
-    approve = entered["approve"] == "yes"
-    await requests.decide_request(
-        s, group=group, actor=user, user_id=int(entered["user_id"]), approve=approve
-    )
-
-
-_ACTIONS: dict[str, FormAction] = {
-    "membership": _join,
-    "guidelines": _accept,
-    "schedule": _schedule,
-    "facilitators": _facilitator,
-    "edit-guidelines": _edit_guidelines,
-    "meetings": _meeting_state,
-    "rules": save_rules,
-    "bans": lift_ban,
-    "asking": _ask,
-    "requests": _answer,
-}
 
 
 async def join(request: Request) -> Response:
