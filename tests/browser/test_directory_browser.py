@@ -293,6 +293,7 @@ def test_the_directory_filters_with_the_keyboard_alone(people: People, server: S
     visit.goto("/directory")
     expect(page.locator("#zone-note")).to_contain_text("Europe/Berlin")  # after the one reload
     assert page.locator("[tabindex]:not([tabindex='-1']):not([tabindex='0'])").count() == 0
+    expect(page.get_by_role("link", name=re.compile("^Skip the filters"))).to_be_hidden()  # side by side
 
     passed = tab_to(page, "q")
     assert passed[0] == "Skip to main content"
@@ -414,6 +415,12 @@ def test_new_pages_fit_320_px_and_meet_wcag_aa_contrast(people: People, server: 
             ("primary button", "button.button"),
         ],
     )
+    # On a phone the filters come first: a link skips them to the results, and takes focus there.
+    skip = page.get_by_role("link", name="Skip the filters: 1 group found")
+    expect(skip).to_be_visible()
+    skip.focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Groups", exact=True)).to_be_focused()
     check("/directory?topic=trauma", [("empty state", ".empty-state p, .empty-state li, .empty-state a")])
     check("/directory?from=25:00", [("error", ".error"), ("error summary", ".alert-error li a")])
     check(
