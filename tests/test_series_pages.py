@@ -71,7 +71,7 @@ async def test_the_dashboard_offers_each_series_as_it_was_scheduled(clock: Clock
     page = (await app.client.get(f"/groups/{group}/dashboard")).text
     item = series_card(page, series)
     assert (
-        "Every Tuesday, 19:00 to 20:30 (America/New York time), since Tue 9 Mar 2027; 4 meetings in all."
+        "Every Tuesday, 19:00 to 20:30 (America/New York time), from Tue 9 Mar 2027; 4 meetings in all."
         in text_of(item)
     )
     prefix = f"s{series}-"

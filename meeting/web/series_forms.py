@@ -74,7 +74,7 @@ def series_form(row: MeetingSeries) -> dict[str, str]:
 
 def series_card(row: MeetingSeries) -> dict[str, Any]:
     """What the dashboard shows of one series: a summary ("Every Tuesday, 19:00 to 20:30
-    (America/New York time), since Tue 9 Mar 2027; 4 meetings in all."), its form's values and
+    (America/New York time), from Tue 9 Mar 2027; 4 meetings in all."), its form's values and
     its repeat choices (no "Does not repeat"; "keep" when the choices cannot say its rule)."""
     assert row.id is not None
     form = series_form(row)
@@ -102,7 +102,7 @@ def _summary(row: MeetingSeries, form: dict[str, str]) -> str:
     }.get(form["repeat"], f"By the rule {row.rrule}")
     text = (
         f"{how}, {form['start_time']} to {form['end_time']} ({row.timezone.replace('_', ' ')} time), "
-        f"since {day_text(first)}"
+        f"from {day_text(first)}"
     )
     rule = series.plan_of(row).rule
     if rule is not None and rule.count is not None:
