@@ -458,8 +458,12 @@ EXPLAINED = (
 # Candidate changes tried by hand in the bench database, never in the app's migrations: (SQL to
 # apply, SQL to revert); "{db}" is the bench database. "rewrite" is not SQL: it runs the server
 # (and the plans) with `bench/directory_rewrite.py`'s search. Combine with "+": rewrite+nojit.
+# All of them except "trgm" without pg_trgm are now what the app does (meeting/db.py sets jit
+# and plan_cache_mode on its connections, which overrides ALTER DATABASE; migration 0008 has
+# the indexes; `directory.search` is the rewrite), so against the current tree they measure
+# nothing new: run them against an older checkout to see the difference.
 TRIES: dict[str, tuple[list[str], list[str]]] = {
-    # What meeting/db.py would do with connect_args={"server_settings": {"jit": "off"}}.
+    # What meeting/db.py does with connect_args={"server_settings": {"jit": "off", ...}}.
     "nojit": (['ALTER DATABASE "{db}" SET jit = off'], ['ALTER DATABASE "{db}" RESET jit']),
     # asyncpg prepares every statement; from the sixth run PostgreSQL may use a generic plan,
     # which cannot see that role = 'admin' is rare. What server_settings would do for the app.

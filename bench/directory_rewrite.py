@@ -1,5 +1,9 @@
 """A proposed rewrite of the directory's page query, for measuring only (not the app's code).
 
+Since migration 0008 `meeting.groups.directory.search` *is* this rewrite (`directory.statements`);
+this copy stays so that `bench/directory.py --try rewrite` still runs, and against an older
+checkout measures the difference. The text below describes the search it replaced.
+
 `meeting.groups.directory.search` sends two statements that each compute every candidate
 group's next meeting with a correlated subquery: the count, and the page, whose ORDER BY
 repeats the subquery (twice: `IS NULL` and the value) and whose `has_seats` filter repeats it

@@ -12,6 +12,8 @@ from group_helpers import ADMIN, HOST, MEMBER, OTHER, as_user, new_group, people
 from series_helpers import Clock, freeze, new_series, rsvp
 from support import App
 
+from meeting.db import Database
+
 pytestmark = pytest.mark.postgres
 
 
@@ -296,3 +298,19 @@ async def test_bad_queries_are_422_naming_the_parameter(app: App, query: dict[st
 async def test_the_directory_needs_a_login(app: App) -> None:
     r = await app.client.get("/api/v1/groups")
     assert (r.status_code, r.json()["error"]["code"]) == (401, "not_authenticated")
+
+
+async def test_postgresql_connections_run_without_jit_and_with_custom_plans(database_url: str) -> None:
+    """JIT compilation cost more than the directory's queries, and generic plans kept the seat
+    count off its indexes (docs/performance.md, "The group directory"); SQLite has neither."""
+    db = Database(database_url)
+    try:
+        async with db.engine.connect() as conn:
+            if db.dialect != "postgresql":
+                assert (await conn.exec_driver_sql("SELECT 1")).scalar_one() == 1
+                return
+            jit = (await conn.exec_driver_sql("SHOW jit")).scalar_one()
+            plans = (await conn.exec_driver_sql("SHOW plan_cache_mode")).scalar_one()
+        assert (jit, plans) == ("off", "force_custom_plan")
+    finally:
+        await db.close()

@@ -51,7 +51,7 @@ class User(UserBase, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     email: str = Field(max_length=EMAIL_MAX, sa_column_kwargs={"unique": True}, index=True)
-    role: Role = Field(default=Role.member, sa_type=sa.String(16))
+    role: Role = Field(default=Role.member, sa_type=sa.String(16), index=True)  # the directory's seat count
     password_hash: str = Field(max_length=255)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 

@@ -6,8 +6,10 @@ whether that meeting has seats left; paginated, soonest next meeting first.
     page = await search(s, query)
     page.items[0].group, page.items[0].topics, page.items[0].next   # NextMeeting | None
 
-Everything is filtered in SQL (indexes on groups.visibility, archived_at, language, style,
-group_topics.topic and meetings (group_id, starts_at)). The day and time filter becomes a list
+Everything is filtered in SQL, in one statement per page (indexes on groups.visibility,
+archived_at, language, style, group_topics.topic, meetings (group_id, starts_at), rsvps
+(meeting_id, status), users.role and group_roles (group_id, role); trigram indexes on the
+group's name and description on PostgreSQL). The day and time filter becomes a list
 of UTC spans, one per matching local day over the next nine weeks, computed with the viewer's
 zone so daylight-saving changes are exact. Seats left are the group's size limit minus the
 "going" RSVPs of members (the group's hosts and facilitators and platform admins take none);
@@ -20,6 +22,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -237,10 +240,8 @@ def _taken(meeting_id: sa.ColumnElement[int], group_id: sa.ColumnElement[int]) -
     )
 
 
-def _filters(
-    query: DirectoryQuery, *, now: datetime
-) -> tuple[list[sa.ColumnElement[bool]], sa.ScalarSelect[int], sa.ScalarSelect[datetime]]:
-    """The WHERE clauses over `groups`, and the correlated next meeting's id and start."""
+def _group_filters(query: DirectoryQuery) -> list[sa.ColumnElement[bool]]:
+    """The WHERE clauses on the group's own columns (and its topics)."""
     where: list[sa.ColumnElement[bool]] = [
         _G.c.visibility == Visibility.listed.value,
         _G.c.archived_at.is_(None),
@@ -252,47 +253,76 @@ def _filters(
     if query.topics:
         topics = GroupTopic.__table__  # type: ignore[attr-defined]
         where.append(_G.c.id.in_(sa.select(topics.c.group_id).where(topics.c.topic.in_(query.topics))))
-    if query.q:
+    if query.q:  # served by the trigram indexes on PostgreSQL (migration 0008)
         where.append(
             sa.or_(
                 _G.c.name.icontains(query.q, autoescape=True),
                 _G.c.description.icontains(query.q, autoescape=True),
             )
         )
-    candidates = [_M.c.group_id == _G.c.id, _M.c.state.in_(_UPCOMING), _M.c.starts_at > now]
+    return where
+
+
+def statements(query: DirectoryQuery, *, now: datetime) -> tuple[sa.Select[Any], sa.Select[Any]]:
+    """(page, count). Each candidate group's next meeting (its id and start, within the day and
+    time spans if any) is computed once, in a materialized CTE; the page carries the total in
+    every row (`count(*) OVER ()`), so the count is only needed past the end of the results."""
     spans = utc_spans(query, now=now)
+    candidates = [_M.c.group_id == _G.c.id, _M.c.state.in_(_UPCOMING), _M.c.starts_at > now]
     if spans is not None:
         candidates.append(
             sa.or_(sa.false(), *(sa.and_(_M.c.starts_at >= lo, _M.c.starts_at < hi) for lo, hi in spans))
         )
     ordered = sa.select(_M.c.id).where(*candidates).order_by(_M.c.starts_at, _M.c.id).limit(1)
     next_id = ordered.correlate(_G).scalar_subquery()
-    next_start = (
-        sa.select(_M.c.starts_at).where(*candidates).order_by(_M.c.starts_at, _M.c.id).limit(1).correlate(_G)
-    ).scalar_subquery()
+    next_start = ordered.with_only_columns(_M.c.starts_at).correlate(_G).scalar_subquery()
+    found = (
+        sa.select(
+            _G.c.id, _G.c.name, _G.c.size_limit, next_id.label("next_id"), next_start.label("next_start")
+        )
+        .where(*_group_filters(query))
+        .cte("found")
+        .prefix_with("MATERIALIZED")  # computed once, never inlined (PostgreSQL 12+, SQLite 3.35+)
+    )
+    where: list[sa.ColumnElement[bool]] = []
     if spans is not None or query.has_seats:
-        where.append(next_id.is_not(None))
+        where.append(found.c.next_id.is_not(None))
     if query.has_seats:
-        where.append(_G.c.size_limit > _taken(next_id, _G.c.id))
-    return where, next_id, next_start
-
-
-async def search(s: AsyncSession, query: DirectoryQuery, *, now: datetime | None = None) -> DirectoryPage:
-    """One page of the directory for `query` (see the module docstring)."""
-    now = now or utcnow()
-    where, next_id, next_start = _filters(query, now=now)
-    conn = await s.connection()
-    total = (await conn.execute(sa.select(sa.func.count()).select_from(_G).where(*where))).scalar_one()
-    page_query = (
-        sa.select(_G.c.id, next_id.label("next_id"))
+        # Seats taken never exceed the "going" RSVPs, so a meeting with fewer of those than the
+        # size limit has seats, and only the others need the exact count (staff and admins aside).
+        going = RSVPS.alias("going_rsvp")
+        going_count = (
+            sa.select(sa.func.count())
+            .select_from(going)
+            .where(going.c.meeting_id == found.c.next_id, going.c.status == "going")
+            .scalar_subquery()
+        )
+        where.append(
+            sa.or_(found.c.size_limit > going_count, found.c.size_limit > _taken(found.c.next_id, found.c.id))
+        )
+    page = (
+        sa.select(found.c.id, found.c.next_id, sa.func.count().over().label("total"))
         .where(*where)
-        .order_by(next_start.is_(None), next_start, sa.func.lower(_G.c.name), _G.c.id)
+        .order_by(found.c.next_start.is_(None), found.c.next_start, sa.func.lower(found.c.name), found.c.id)
         .offset((query.page - 1) * query.per_page)
         .limit(query.per_page)
     )
-    rows = [
-        (int(gid), None if mid is None else int(mid)) for gid, mid in (await conn.execute(page_query)).all()
-    ]
+    count = sa.select(sa.func.count()).select_from(found).where(*where)
+    return page, count
+
+
+async def search(s: AsyncSession, query: DirectoryQuery, *, now: datetime | None = None) -> DirectoryPage:
+    """One page of the directory for `query` (see the module docstring): one statement, two
+    when the page is past the end of the results."""
+    now = now or utcnow()
+    page_query, count_query = statements(query, now=now)
+    conn = await s.connection()
+    found = (await conn.execute(page_query)).all()
+    if found:
+        total = int(found[0][2])
+    else:
+        total = int((await conn.execute(count_query)).scalar_one()) if query.page > 1 else 0
+    rows = [(int(gid), None if mid is None else int(mid)) for gid, mid, _ in found]
     group_ids = [gid for gid, _ in rows]
     groups = {g.id: g for g in (await s.exec(select(Group).where(col(Group.id).in_(group_ids)))).all()}
     topics = await service.topics_of(s, group_ids=group_ids)
@@ -309,7 +339,7 @@ async def search(s: AsyncSession, query: DirectoryQuery, *, now: datetime | None
             upcoming = NextMeeting(meetings[mid], max(0, group.size_limit - taken.get(mid, 0)))
         items.append(Listing(group=group, topics=topics[gid], next=upcoming))
     return DirectoryPage(
-        items=items, total=int(total), page=query.page, per_page=query.per_page, timezone=query.timezone
+        items=items, total=total, page=query.page, per_page=query.per_page, timezone=query.timezone
     )
 
 

@@ -222,6 +222,7 @@ class GroupRole(SQLModel, table=True):
     """One person's role in one group (at most one row per group and user)."""
 
     __tablename__ = "group_roles"
+    __table_args__ = (sa.Index("ix_group_roles_group_id_role", "group_id", "role"),)  # the seat count
 
     group_id: int = Field(foreign_key="groups.id", primary_key=True, ondelete="CASCADE")
     user_id: int = Field(foreign_key="users.id", primary_key=True, index=True, ondelete="CASCADE")
