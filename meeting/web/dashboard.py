@@ -265,9 +265,9 @@ async def _act(
             return await error_page(
                 request, 404, "Not found", str(exc), back="/groups", back_label="Back to groups"
             )
-        status = group_pages._status(exc)
+        status = group_pages.http_status(exc)
         if back == "group":
-            return await group_pages._group_page(
+            return await group_pages.show_group_page(
                 request, status=status, section_errors={"meetings": {"_": str(exc)}}
             )
         if isinstance(exc, service.Forbidden):

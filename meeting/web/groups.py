@@ -123,7 +123,7 @@ async def new_group(request: Request) -> Response:
     except service.GroupError as exc:
         shown = entered | new_group_form() | directory
         errors = {exc.field or "_": str(exc)}
-        return await _new_group_form(request, shown, errors=errors, status=_status(exc))
+        return await _new_group_form(request, shown, errors=errors, status=http_status(exc))
     return redirect(f"/groups/{group.id}?done=created")
 
 
@@ -152,10 +152,12 @@ _CREATE_REFUSED = "Only hosts and administrators can create groups. An administr
 
 
 async def group_page(request: Request) -> Response:
-    return await _group_page(request)
+    return await show_group_page(request)
 
 
-async def _group_page(request: Request, *, status: int = 200, **extra: Any) -> Response:
+async def show_group_page(request: Request, *, status: int = 200, **extra: Any) -> Response:
+    """The group page for `request`'s group, answered with `status` and `extra` in its context
+    (e.g. `section_errors` to show a refused form where the person used it)."""
     group_id: int = request.path_params["group_id"]
     user = await _viewer(request, f"/groups/{group_id}")
     if isinstance(user, Response):
@@ -245,11 +247,11 @@ async def _act(request: Request, section: str, fields: tuple[str, ...], done: st
                 request, 404, "Not found", str(exc), back="/groups", back_label="Back to groups"
             )
         if isinstance(exc, service.Forbidden):  # its form may not even be on this person's page
-            return await _group_page(request, status=403, page_error=str(exc))
+            return await show_group_page(request, status=403, page_error=str(exc))
         field = {"text": "guidelines_text", "version": "_"}.get(exc.field or "_", exc.field or "_")
-        return await _group_page(
+        return await show_group_page(
             request,
-            status=_status(exc),
+            status=http_status(exc),
             section_errors={section: {field: str(exc)}},
             section_forms={section: entered},
         )
@@ -297,7 +299,8 @@ async def unban(request: Request) -> Response:
     return await _act(request, "bans", (), "unbanned")
 
 
-def _status(exc: service.GroupError) -> int:
+def http_status(exc: service.GroupError) -> int:
+    """The HTTP status a page answers a refused group action with (422 for bad input)."""
     return {
         service.Forbidden: 403,
         service.NotFound: 404,

@@ -256,7 +256,9 @@ async def _refused(request: Request, user: User, back: str, status: int, message
     """Show why an RSVP form failed, on the page the form was on."""
     if back == "me":
         return await _my_page(request, user, status=status, page_error=message)
-    return await group_pages._group_page(request, status=status, section_errors={"meetings": {"_": message}})
+    return await group_pages.show_group_page(
+        request, status=status, section_errors={"meetings": {"_": message}}
+    )
 
 
 async def _meeting_form(request: Request, act: str) -> Response:
@@ -307,7 +309,7 @@ async def _meeting_form(request: Request, act: str) -> Response:
                 back=f"/groups/{group_id}",
                 back_label="Back to the group",
             )
-        return await _refused(request, user, back, group_pages._status(exc), str(exc))
+        return await _refused(request, user, back, group_pages.http_status(exc), str(exc))
     if back == "me":
         response = redirect(f"{PAGE}?done={'cancelled' if act == 'cancel' else done}#meetings")
     else:
