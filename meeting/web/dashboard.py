@@ -46,11 +46,10 @@ from meeting.web import dashboard_forms as forms
 from meeting.web import groups as group_pages
 from meeting.web import series_forms
 from meeting.web.attendance_chart import chart
-from meeting.web.auth import current_user
 from meeting.web.directory import language_name, style_text, zone_from
 from meeting.web.directory_fields import directory_choices, directory_entered, directory_form
 from meeting.web.localtime import span_text, zone_names
-from meeting.web.pages import FormRejected, form_data, redirect, text
+from meeting.web.pages import FormRejected, form_data, redirect, signed_in, text
 from meeting.web.repeats import ENDS, REPEATS
 from meeting.web.templating import error_page, render
 from moderation.permissions import Standing
@@ -76,10 +75,8 @@ FIELD_NAMES = {"starts_at": "start_time", "ends_at": "end_time", "rrule": "repea
 
 async def _host(request: Request) -> tuple[User, int] | Response:
     group_id: int = request.path_params["group_id"]
-    user = await current_user(request)
-    if user is None or user.id is None:
-        return redirect(f"/login?next=/groups/{group_id}/dashboard")
-    return user, group_id
+    user = await signed_in(request, f"/groups/{group_id}/dashboard")
+    return user if isinstance(user, Response) else (user, group_id)
 
 
 def _local_form(meeting: Meeting) -> dict[str, str]:

@@ -26,7 +26,6 @@ from meeting.db import utcnow
 from meeting.groups import requests, service
 from meeting.groups.models import DEFAULT_GUIDELINES, Group, JoinRequest, Meeting
 from meeting.groups.window import RoomWindow
-from meeting.web.auth import current_user
 from meeting.web.directory import group_page_extras
 from meeting.web.directory_fields import (
     directory_choices,
@@ -37,7 +36,7 @@ from meeting.web.directory_fields import (
 from meeting.web.group_actions import ACTIONS
 from meeting.web.localtime import zone_names
 from meeting.web.moderation import RULE_FIELDS, group_sections
-from meeting.web.pages import FormRejected, form_data, redirect, text
+from meeting.web.pages import FormRejected, form_data, redirect, signed_in, text
 from meeting.web.templating import error_page, render
 from moderation.permissions import Action, may
 
@@ -73,13 +72,8 @@ def _day(moment: datetime) -> str:
     return f"{moment:%a} {moment.day} {moment:%b %Y}"
 
 
-async def _viewer(request: Request, path: str) -> User | Response:
-    user = await current_user(request)
-    return redirect(f"/login?next={path}") if user is None else user
-
-
 async def groups_index(request: Request) -> Response:
-    user = await _viewer(request, "/groups")
+    user = await signed_in(request, "/groups")
     if isinstance(user, Response):
         return user
     assert user.id is not None
@@ -98,7 +92,7 @@ async def groups_index(request: Request) -> Response:
 
 async def new_group(request: Request) -> Response:
     """`/groups/new`: the form (GET), or create the group with its directory fields (POST)."""
-    user = await _viewer(request, "/groups/new")
+    user = await signed_in(request, "/groups/new")
     if isinstance(user, Response):
         return user
     if not may(Action.create_group, platform_role=user.role, group_role=None):
@@ -159,7 +153,7 @@ async def show_group_page(request: Request, *, status: int = 200, **extra: Any) 
     """The group page for `request`'s group, answered with `status` and `extra` in its context
     (e.g. `section_errors` to show a refused form where the person used it)."""
     group_id: int = request.path_params["group_id"]
-    user = await _viewer(request, f"/groups/{group_id}")
+    user = await signed_in(request, f"/groups/{group_id}")
     if isinstance(user, Response):
         return user
     assert user.id is not None
@@ -229,7 +223,7 @@ async def _act(request: Request, section: str, fields: tuple[str, ...], done: st
     a failure is shown there, with what was typed kept.
     """
     group_id: int = request.path_params["group_id"]
-    user = await _viewer(request, f"/groups/{group_id}")
+    user = await signed_in(request, f"/groups/{group_id}")
     if isinstance(user, Response):
         return user
     try:

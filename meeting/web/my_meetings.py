@@ -32,10 +32,9 @@ from meeting.groups.models import Group, GroupNotice, Meeting
 from meeting.groups.window import RoomWindow
 from meeting.reminders.seats import seat_email_task
 from meeting.web import groups as group_pages
-from meeting.web.auth import current_user
 from meeting.web.directory import zone_from
 from meeting.web.localtime import ViewerZone, clock_text, day_text, span_text, zone_names
-from meeting.web.pages import FormRejected, form_data, redirect, text
+from meeting.web.pages import FormRejected, form_data, redirect, signed_in, text
 from meeting.web.templating import error_page, render
 
 CHECKED = "yes"
@@ -45,13 +44,6 @@ NOTICES = {
     "calendar_off": "Your calendar link was turned off. Calendar apps using it will stop updating.",
 }
 PAGE = "/me/meetings"
-
-
-async def _viewer(request: Request, path: str) -> User | Response:
-    user = await current_user(request)
-    if user is None or user.id is None:
-        return redirect(f"/login?next={path}")
-    return user
 
 
 # --- My meetings ----------------------------------------------------------------------------
@@ -182,7 +174,7 @@ async def _shown_notices(
 
 async def my_meetings(request: Request) -> Response:
     """`GET /me/meetings`: the page (its new notices are seen from then on)."""
-    user = await _viewer(request, PAGE)
+    user = await signed_in(request, PAGE)
     if isinstance(user, Response):
         return user
     return await _my_page(request, user)
@@ -190,7 +182,7 @@ async def my_meetings(request: Request) -> Response:
 
 async def save_preferences(request: Request) -> Response:
     """`POST /me/preferences`: save, or show the page again with what was wrong."""
-    user = await _viewer(request, PAGE)
+    user = await signed_in(request, PAGE)
     if isinstance(user, Response):
         return user
     assert user.id is not None
@@ -220,7 +212,7 @@ async def save_preferences(request: Request) -> Response:
 
 async def make_calendar_link(request: Request) -> Response:
     """Make (or replace) the secret feed URL, and show it this once."""
-    user = await _viewer(request, PAGE)
+    user = await signed_in(request, PAGE)
     if isinstance(user, Response):
         return user
     assert user.id is not None
@@ -236,7 +228,7 @@ async def make_calendar_link(request: Request) -> Response:
 
 async def revoke_calendar_link(request: Request) -> Response:
     """`POST /me/calendar-link/revoke`: the secret feed link stops working."""
-    user = await _viewer(request, PAGE)
+    user = await signed_in(request, PAGE)
     if isinstance(user, Response):
         return user
     assert user.id is not None
@@ -265,7 +257,7 @@ async def _meeting_form(request: Request, act: str) -> Response:
     """RSVP, cancel an RSVP or visit: `act` is "rsvp", "cancel" or "visit"."""
     group_id: int = request.path_params["group_id"]
     meeting_id: int = request.path_params["meeting_id"]
-    user = await _viewer(request, f"/groups/{group_id}")
+    user = await signed_in(request, f"/groups/{group_id}")
     if isinstance(user, Response):
         return user
     try:

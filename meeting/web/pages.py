@@ -67,6 +67,17 @@ def redirect(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 
 
+async def signed_in(request: Request, back: str) -> User | Response:
+    """The signed-in person, or a redirect to the login page that returns them to `back`:
+
+    user = await signed_in(request, "/me/meetings")
+    if isinstance(user, Response):
+        return user
+    """
+    user = await current_user(request)
+    return redirect(f"/login?next={back}") if user is None or user.id is None else user
+
+
 def safe_next(url: str) -> str:
     """Only same-site paths, so `next` cannot send someone to another site."""
     return url if url.startswith("/") and not url.startswith(("//", "/\\")) else "/account"
