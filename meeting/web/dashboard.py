@@ -49,7 +49,7 @@ from meeting.web.attendance_chart import chart
 from meeting.web.directory import language_name, style_text, zone_from
 from meeting.web.directory_fields import directory_choices, directory_entered, directory_form
 from meeting.web.localtime import span_text, zone_names
-from meeting.web.pages import FormRejected, form_data, redirect, signed_in, text
+from meeting.web.pages import redirect, signed_in, signed_in_form, text
 from meeting.web.repeats import ENDS, REPEATS
 from meeting.web.templating import error_page, render
 from moderation.permissions import Standing
@@ -146,14 +146,7 @@ async def _dashboard(
         async with hearth(request).db.session() as s:
             found = await _find(s, user, group_id, now)
     except service.NotFound:
-        return await error_page(
-            request,
-            404,
-            "Group not found",
-            "There is no such group.",
-            back="/groups",
-            back_label="Back to groups",
-        )
+        return await group_pages.group_not_found(request)
     except service.Forbidden as exc:
         return await error_page(
             request,
@@ -241,14 +234,11 @@ async def _act(
     its ids when the page holds several copies of the form (an occurrence's, a series'); the
     redirect returns to `anchor` (default: the section).
     """
-    found = await _host(request)
+    group_id: int = request.path_params["group_id"]
+    found = await signed_in_form(request, f"/groups/{group_id}/dashboard")
     if isinstance(found, Response):
         return found
-    user, group_id = found
-    try:
-        form = await form_data(request)
-    except FormRejected as exc:
-        return exc.response
+    user, form = found
     entered: dict[str, Any] = {key: text(form, key) for key in fields}
     if section == "details":
         entered |= directory_entered(form)

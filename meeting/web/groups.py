@@ -36,7 +36,7 @@ from meeting.web.directory_fields import (
 from meeting.web.group_actions import ACTIONS
 from meeting.web.localtime import zone_names
 from meeting.web.moderation import RULE_FIELDS, group_sections
-from meeting.web.pages import FormRejected, form_data, redirect, signed_in, text
+from meeting.web.pages import FormRejected, form_data, redirect, signed_in, signed_in_form, text
 from meeting.web.templating import error_page, render
 from moderation.permissions import Action, may
 
@@ -174,14 +174,7 @@ async def show_group_page(request: Request, *, status: int = 200, **extra: Any) 
             else:
                 extras["asked"] = await s.get(JoinRequest, (group_id, user.id)) is not None
     except service.NotFound:
-        return await error_page(
-            request,
-            404,
-            "Group not found",
-            "There is no such group.",
-            back="/groups",
-            back_label="Back to groups",
-        )
+        return await group_not_found(request)
     now = utcnow()
     window = RoomWindow.from_settings(hearth(request).settings)
 
@@ -223,13 +216,10 @@ async def _act(request: Request, section: str, fields: tuple[str, ...], done: st
     a failure is shown there, with what was typed kept.
     """
     group_id: int = request.path_params["group_id"]
-    user = await signed_in(request, f"/groups/{group_id}")
-    if isinstance(user, Response):
-        return user
-    try:
-        form = await form_data(request)
-    except FormRejected as exc:
-        return exc.response
+    found = await signed_in_form(request, f"/groups/{group_id}")
+    if isinstance(found, Response):
+        return found
+    user, form = found
     entered = {key: text(form, key) for key in fields}
     try:
         async with hearth(request).db.session() as s:
@@ -291,6 +281,12 @@ async def room_rules(request: Request) -> Response:
 
 async def unban(request: Request) -> Response:
     return await _act(request, "bans", (), "unbanned")
+
+
+async def group_not_found(request: Request) -> Response:
+    """The 404 page of a group page or dashboard whose group does not exist."""
+    back = {"back": "/groups", "back_label": "Back to groups"}
+    return await error_page(request, 404, "Group not found", "There is no such group.", **back)
 
 
 def http_status(exc: service.GroupError) -> int:

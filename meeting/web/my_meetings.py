@@ -34,7 +34,7 @@ from meeting.reminders.seats import seat_email_task
 from meeting.web import groups as group_pages
 from meeting.web.directory import zone_from
 from meeting.web.localtime import ViewerZone, clock_text, day_text, span_text, zone_names
-from meeting.web.pages import FormRejected, form_data, redirect, signed_in, text
+from meeting.web.pages import redirect, signed_in, signed_in_form, text
 from meeting.web.templating import error_page, render
 
 CHECKED = "yes"
@@ -182,14 +182,11 @@ async def my_meetings(request: Request) -> Response:
 
 async def save_preferences(request: Request) -> Response:
     """`POST /me/preferences`: save, or show the page again with what was wrong."""
-    user = await signed_in(request, PAGE)
-    if isinstance(user, Response):
-        return user
+    found = await signed_in_form(request, PAGE)
+    if isinstance(found, Response):
+        return found
+    user, form = found
     assert user.id is not None
-    try:
-        form = await form_data(request)
-    except FormRejected as exc:
-        return exc.response
     entered = {name: text(form, name) for name in ("timezone", "reminders", "reveal_group_name")}
     changes = {
         "timezone": entered["timezone"].strip() or None,
@@ -212,14 +209,11 @@ async def save_preferences(request: Request) -> Response:
 
 async def make_calendar_link(request: Request) -> Response:
     """Make (or replace) the secret feed URL, and show it this once."""
-    user = await signed_in(request, PAGE)
-    if isinstance(user, Response):
-        return user
+    found = await signed_in_form(request, PAGE)
+    if isinstance(found, Response):
+        return found
+    user = found[0]
     assert user.id is not None
-    try:
-        await form_data(request)
-    except FormRejected as exc:
-        return exc.response
     h = hearth(request)
     async with h.db.session() as s:
         token = await calendars.new_token(s, user_id=user.id)
@@ -228,14 +222,11 @@ async def make_calendar_link(request: Request) -> Response:
 
 async def revoke_calendar_link(request: Request) -> Response:
     """`POST /me/calendar-link/revoke`: the secret feed link stops working."""
-    user = await signed_in(request, PAGE)
-    if isinstance(user, Response):
-        return user
+    found = await signed_in_form(request, PAGE)
+    if isinstance(found, Response):
+        return found
+    user = found[0]
     assert user.id is not None
-    try:
-        await form_data(request)
-    except FormRejected as exc:
-        return exc.response
     async with hearth(request).db.session() as s:
         await calendars.revoke_token(s, user_id=user.id)
     return redirect(f"{PAGE}?done=calendar_off#calendar")
@@ -257,13 +248,10 @@ async def _meeting_form(request: Request, act: str) -> Response:
     """RSVP, cancel an RSVP or visit: `act` is "rsvp", "cancel" or "visit"."""
     group_id: int = request.path_params["group_id"]
     meeting_id: int = request.path_params["meeting_id"]
-    user = await signed_in(request, f"/groups/{group_id}")
-    if isinstance(user, Response):
-        return user
-    try:
-        form = await form_data(request)
-    except FormRejected as exc:
-        return exc.response
+    found = await signed_in_form(request, f"/groups/{group_id}")
+    if isinstance(found, Response):
+        return found
+    user, form = found
     back = "me" if text(form, "back") == "me" else "group"
     promoted: list[int] = []
     if act == "visit" and text(form, "accept") != CHECKED:

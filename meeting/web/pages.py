@@ -78,6 +78,24 @@ async def signed_in(request: Request, back: str) -> User | Response:
     return redirect(f"/login?next={back}") if user is None or user.id is None else user
 
 
+async def signed_in_form(request: Request, back: str) -> tuple[User, FormData] | Response:
+    """The signed-in person and their form, CSRF- and Origin-checked (`form_data`); or the
+    response to send instead: the login page (returning to `back`) or the refusal.
+
+        found = await signed_in_form(request, "/me/meetings")
+        if isinstance(found, Response):
+            return found
+        user, form = found
+    """
+    user = await signed_in(request, back)
+    if isinstance(user, Response):
+        return user
+    try:
+        return user, await form_data(request)
+    except FormRejected as exc:
+        return exc.response
+
+
 def safe_next(url: str) -> str:
     """Only same-site paths, so `next` cannot send someone to another site."""
     return url if url.startswith("/") and not url.startswith(("//", "/\\")) else "/account"
